@@ -1,0 +1,1 @@
+"""Batch subscription-billing pipeline: Dagster assets and the `billing` CLI over DuckDB."""

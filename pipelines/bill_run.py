@@ -1,0 +1,219 @@
+"""One bill run: compute what should have been charged up to the as-of date, subtract what is
+published, check the invariants and publish the difference atomically.
+
+The billing rules live in the SQL models (`sql/`); this module only decides the run's
+identity, runs the models in dependency order inside one transaction, checks the invariants
+and copies the draft into the published tables. A crash at any point leaves the transaction
+uncommitted, so the warehouse holds all of the run or none of it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import duckdb
+
+from pipelines.invariants import check_invariants
+from pipelines.sql_models import materialize, run_order
+
+# Published table <- the draft model that produces its rows (same name), with a filter.
+PUBLISHED_FROM_DRAFT: dict[str, str] = {
+    "invoices": "",
+    "invoice_lines": "",
+    "invoice_status": "",
+    "credit_notes": "",
+    "credit_note_lines": "",
+    "payment_requests": "WHERE payment_method_id IS NOT NULL",
+    "action_rejections": "",
+    "service_states": "",
+    "quarantine": "",
+    "bill_run_frozen_services": "",
+    "bill_run_deferred": "",
+    "bill_run_totals": "",
+}
+
+
+class RunRefused(RuntimeError):
+    """The run may not happen (an earlier date than the last published run, no load yet)."""
+
+
+class InvariantFailed(RuntimeError):
+    """An invariant check failed on the draft; nothing was published."""
+
+
+@dataclass
+class BillRunSummary:
+    bill_run_id: str
+    as_of: dt.date
+    mode: str
+    status: str
+    invoices: int = 0
+    credit_notes: int = 0
+    invoice_lines: int = 0
+    credit_note_lines: int = 0
+    payment_requests: int = 0
+    unfunded_invoices: int = 0
+    action_rejections: int = 0
+    frozen_services: int = 0
+    quarantined_rows: int = 0
+    # dicts of currency, document_type, documents, lines, subtotal, tax, total (Decimal money)
+    totals: list[dict] = field(default_factory=list)
+    # dicts of kind, name, rows_count
+    deferred: list[dict] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def latest_published_as_of(con: duckdb.DuckDBPyConnection) -> dt.date | None:
+    row = con.execute(
+        "SELECT max(as_of) FROM published.bill_runs WHERE mode = 'run' AND status = 'published'"
+    ).fetchone()
+    return row[0] if row else None
+
+
+def _next_bill_run_id(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> str:
+    """BR-<as_of>-<n>: n counts the runs of that date, so a crashed run's id is reused."""
+    (runs,) = con.execute(
+        "SELECT count(*) FROM published.bill_runs WHERE as_of = ?", [as_of]
+    ).fetchone()
+    return f"BR-{as_of.isoformat()}-{runs + 1}"
+
+
+def _refuse_if_not_allowed(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> str:
+    load = con.execute(
+        "SELECT load_id FROM upstream.loads ORDER BY loaded_at DESC, load_id DESC LIMIT 1"
+    ).fetchone()
+    if load is None:
+        raise RunRefused("nothing is loaded yet; run `billing load DIR` first")
+    last = latest_published_as_of(con)
+    if last is not None and as_of < last:
+        raise RunRefused(
+            f"as-of {as_of.isoformat()} precedes the last published run {last.isoformat()}; "
+            "use simulate"
+        )
+    return load[0]
+
+
+def _columns(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> list[str]:
+    rows = con.execute(
+        "SELECT column_name FROM information_schema.columns "
+        "WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position",
+        [schema, table],
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def _count(con: duckdb.DuckDBPyConnection, sql: str) -> int:
+    return int(con.execute(sql).fetchone()[0])
+
+
+def run_bill_run(
+    con: duckdb.DuckDBPyConnection,
+    as_of: dt.date,
+    mode: str = "run",
+    progress: Callable[[str], None] | None = None,
+) -> BillRunSummary:
+    """Bill everything due on `as_of` that is not published yet, and publish it atomically."""
+    say = progress or (lambda _msg: None)
+    started_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    load_id = _refuse_if_not_allowed(con, as_of)
+    bill_run_id = _next_bill_run_id(con, as_of)
+    params = {
+        "as_of": as_of,
+        "cutoff": dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time()),
+        "bill_run_id": bill_run_id,
+    }
+    summary = BillRunSummary(bill_run_id=bill_run_id, as_of=as_of, mode=mode, status="draft")
+
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for name in run_order():
+            began = time.perf_counter()
+            materialize(con, name, params)
+            summary.timings[name] = time.perf_counter() - began
+            say(f"{name}: {summary.timings[name]:.2f}s")
+
+        failed = [r for r in check_invariants(con) if not r.passed]
+        if failed:
+            detail = "; ".join(f"{r.name} ({r.failures} failures): {r.description}" for r in failed)
+            raise InvariantFailed(f"bill run {bill_run_id} for {as_of}: {detail}")
+
+        _fill_summary(con, summary)
+        if mode == "run":
+            _publish(con, summary, load_id, started_at)
+            summary.status = "published"
+            con.execute("COMMIT")
+        else:
+            summary.status = "simulated"
+            con.execute("ROLLBACK")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return summary
+
+
+def _fill_summary(con: duckdb.DuckDBPyConnection, summary: BillRunSummary) -> None:
+    summary.invoices = _count(con, "SELECT count(*) FROM work.invoices")
+    summary.credit_notes = _count(con, "SELECT count(*) FROM work.credit_notes")
+    summary.invoice_lines = _count(con, "SELECT count(*) FROM work.invoice_lines")
+    summary.credit_note_lines = _count(con, "SELECT count(*) FROM work.credit_note_lines")
+    summary.payment_requests = _count(
+        con, "SELECT count(*) FROM work.payment_requests WHERE payment_method_id IS NOT NULL"
+    )
+    summary.unfunded_invoices = _count(
+        con, "SELECT count(*) FROM work.payment_requests WHERE payment_method_id IS NULL"
+    )
+    summary.action_rejections = _count(con, "SELECT count(*) FROM work.action_rejections")
+    summary.frozen_services = _count(con, "SELECT count(*) FROM work.bill_run_frozen_services")
+    summary.quarantined_rows = _count(
+        con, "SELECT coalesce(sum(rows_quarantined), 0) FROM upstream.load_stats"
+    )
+    totals = con.execute(
+        "SELECT currency, document_type, documents, lines, subtotal, tax, total "
+        "FROM work.bill_run_totals ORDER BY currency, document_type"
+    ).fetchall()
+    summary.totals = [
+        dict(zip(("currency", "document_type", "documents", "lines", "subtotal", "tax", "total"),
+                 row, strict=True))
+        for row in totals
+    ]
+    summary.deferred = [
+        dict(zip(("kind", "name", "rows_count"), row, strict=True))
+        for row in con.execute(
+            "SELECT kind, name, rows_count FROM work.bill_run_deferred ORDER BY kind, name"
+        ).fetchall()
+    ]
+
+
+def _publish(
+    con: duckdb.DuckDBPyConnection,
+    summary: BillRunSummary,
+    load_id: str,
+    started_at: dt.datetime,
+) -> None:
+    """Copy the draft into the published tables (same transaction as the computation)."""
+    for table, where in PUBLISHED_FROM_DRAFT.items():
+        cols = ", ".join(_columns(con, "published", table))
+        con.execute(f"INSERT INTO published.{table} ({cols}) SELECT {cols} FROM work.{table} {where}")
+    con.execute(
+        """
+        INSERT INTO published.bill_run_inputs
+        SELECT ?, table_name, rows_read, rows_loaded, rows_quarantined FROM upstream.load_stats
+        """,
+        [summary.bill_run_id],
+    )
+    con.execute(
+        """
+        INSERT INTO published.bill_runs VALUES
+            (?, ?, ?, ?, ?, 'published', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """,
+        [
+            summary.bill_run_id, summary.as_of, summary.mode, started_at,
+            dt.datetime.now(dt.UTC).replace(tzinfo=None), load_id, summary.invoices,
+            summary.credit_notes, summary.invoice_lines, summary.credit_note_lines,
+            summary.payment_requests, summary.unfunded_invoices, summary.action_rejections,
+            summary.frozen_services, summary.quarantined_rows,
+        ],
+    )

@@ -1,0 +1,104 @@
+"""Reading, binding and transpiling the SQL models in `sql/`.
+
+Models are written in DuckDB SQL and parsed with sqlglot, never assembled with f-strings:
+parameters are `:name` placeholders bound as literals through the AST, and the same AST is
+what the Spark transpilation starts from (DEVELOPERS.md principle 4).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+
+import duckdb
+import sqlglot
+from sqlglot import exp
+
+SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
+MODEL_LAYERS = ("staging", "intermediate", "publish")
+
+
+def model_file(name: str) -> Path:
+    """The file of model `name`, searched across the layers."""
+    for layer in MODEL_LAYERS:
+        path = SQL_DIR / layer / f"{name}.sql"
+        if path.exists():
+            return path
+    raise FileNotFoundError(f"no SQL model named {name!r} under {SQL_DIR}")
+
+
+def all_models() -> list[Path]:
+    """Every model file, layer by layer."""
+    return [p for layer in MODEL_LAYERS for p in sorted((SQL_DIR / layer).glob("*.sql"))]
+
+
+@cache
+def parsed_model(name: str) -> exp.Expression:
+    return sqlglot.parse_one(model_file(name).read_text(), read="duckdb")
+
+
+def literal(value: object) -> exp.Expression:
+    """A sqlglot literal for a bound parameter (dates as DATE, decimals exact)."""
+    if isinstance(value, dt.datetime):
+        return exp.cast(exp.Literal.string(value.isoformat(sep=" ")), "timestamp")
+    if isinstance(value, dt.date):
+        return exp.cast(exp.Literal.string(value.isoformat()), "date")
+    if isinstance(value, bool):
+        return exp.Boolean(this=value)
+    if isinstance(value, int):
+        return exp.Literal.number(value)
+    if isinstance(value, Decimal):
+        return exp.cast(exp.Literal.number(str(value)), "decimal(18, 6)")
+    if value is None:
+        return exp.Null()
+    return exp.Literal.string(str(value))
+
+
+def bound_model(name: str, params: dict[str, object], dialect: str = "duckdb") -> str:
+    """The model's SQL with its placeholders replaced by literals, in `dialect`."""
+    tree = exp.replace_placeholders(
+        parsed_model(name).copy(), **{k: literal(v) for k, v in params.items()}
+    )
+    missing = [p.name for p in tree.find_all(exp.Placeholder)]
+    if missing:
+        raise KeyError(f"model {name} needs parameters {sorted(set(missing))}")
+    return tree.sql(dialect=dialect)
+
+
+def materialize(
+    con: duckdb.DuckDBPyConnection, name: str, params: dict[str, object], schema: str = "work"
+) -> None:
+    """Run model `name` and store its rows as table `<schema>.<name>`."""
+    con.execute(f"CREATE OR REPLACE TABLE {schema}.{name} AS {bound_model(name, params)}")
+
+
+def model_dependencies(name: str) -> set[str]:
+    """The work tables model `name` reads, taken from its AST (so they cannot drift)."""
+    return {
+        t.name
+        for t in parsed_model(name).find_all(exp.Table)
+        if t.db == "work" and t.name != name
+    }
+
+
+def run_order(targets: list[str] | None = None) -> list[str]:
+    """Every model (or those `targets` need) in dependency order."""
+    names = [p.stem for p in all_models()] if targets is None else list(targets)
+    order: list[str] = []
+    seen: set[str] = set()
+
+    def visit(model: str, path: tuple[str, ...]) -> None:
+        if model in seen:
+            return
+        if model in path:
+            raise ValueError(f"models depend on each other in a cycle: {' -> '.join(path)}")
+        for dep in sorted(model_dependencies(model)):
+            visit(dep, (*path, model))
+        seen.add(model)
+        order.append(model)
+
+    for model in names:
+        visit(model, ())
+    return order

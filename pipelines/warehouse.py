@@ -1,0 +1,52 @@
+"""The embedded warehouse: one DuckDB file, opened by one writer at a time.
+
+DuckDB takes an exclusive file lock for a read-write connection, so a second bill run (or a
+load) started while another process holds the warehouse fails to open it; we turn that into
+one clear message instead of DuckDB's IO error.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import duckdb
+
+from pipelines.sql_models import SQL_DIR
+
+DEFAULT_WAREHOUSE = "warehouse/billing.duckdb"
+SCHEMA_FILES = ("schema/upstream.sql", "schema/published.sql")
+
+
+class WarehouseBusy(RuntimeError):
+    """Another process holds the warehouse (a run or a load is in progress)."""
+
+
+def warehouse_path(path: str | os.PathLike[str] | None = None) -> Path:
+    """The warehouse file: the explicit path, else $BILLING_WAREHOUSE, else the default."""
+    return Path(path or os.environ.get("BILLING_WAREHOUSE") or DEFAULT_WAREHOUSE)
+
+
+def connect(path: str | os.PathLike[str] | None = None) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse read-write, creating it and its schemas on first use."""
+    target = warehouse_path(path)
+    if str(target) != ":memory:":
+        target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        con = duckdb.connect(str(target))
+    except duckdb.IOException as exc:
+        if "lock" in str(exc).lower():
+            raise WarehouseBusy(
+                f"the warehouse {target} is in use by another process (a bill run or a load "
+                "is in progress); wait for it to finish and try again"
+            ) from exc
+        raise
+    ensure_schema(con)
+    return con
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the upstream, published and work schemas if they do not exist yet."""
+    for name in SCHEMA_FILES:
+        con.execute((SQL_DIR / name).read_text())
+    con.execute("CREATE SCHEMA IF NOT EXISTS work")

@@ -1,0 +1,84 @@
+-- One row per billable subscription that has an activation: what anchors its periods
+-- (domain.md §1). F, the first billable date, is that of the visible activation recorded first
+-- (smallest recorded_at, action_id): its date, or the end of its trial when it is the service's
+-- first activation. b is the stated billing day, else F's day of month (ISO weekday for weekly)
+-- under anniversary billing, else the default_billing_day / default_billing_weekday rule valid
+-- on F. Month-based boundaries fall on day b of months anchor_month + k * cycle_months.
+WITH activations AS (
+    SELECT
+        s.subscription_id,
+        CASE
+            WHEN o.effective_on = t.first_activated_on THEN t.trial_end ELSE o.effective_on
+        END AS billable_from,
+        ROW_NUMBER() OVER (
+            PARTITION BY s.subscription_id ORDER BY a.recorded_at, a.action_id, a.service_id
+        ) AS pick
+    FROM work.int_service_action_outcomes AS o
+    JOIN work.int_service_actions AS a ON a.service_id = o.service_id AND a.seq = o.seq
+    JOIN work.int_billable_services AS s ON s.service_id = o.service_id
+    JOIN work.int_service_terms AS t ON t.service_id = o.service_id
+    WHERE o.took_effect AND o.action = 'activate'
+),
+
+subscriptions AS (
+    SELECT DISTINCT
+        subscription_id, account_id, currency, billing_cycle, billing_model, billing_method,
+        billing_day, bill_days_before, payment_method_id
+    FROM work.int_billable_services
+),
+
+defaults AS (
+    SELECT key, CAST(value AS INTEGER) AS value, valid_from, valid_to
+    FROM work.stg_business_rules
+    WHERE key IN ('default_billing_day', 'default_billing_weekday')
+),
+
+anchored AS (
+    SELECT
+        s.*,
+        f.billable_from AS first_billable_on,
+        CASE s.billing_cycle
+            WHEN 'month' THEN 1 WHEN 'quarter' THEN 3 WHEN 'half_year' THEN 6
+            WHEN 'year' THEN 12 ELSE 0
+        END AS cycle_months,
+        COALESCE(
+            s.billing_day,
+            CASE
+                WHEN s.billing_method = 'anniversary' AND s.billing_cycle = 'week'
+                    THEN DATE_DIFF('day', DATE '1970-01-05', f.billable_from) % 7 + 1
+                WHEN s.billing_method = 'anniversary' THEN DAY(f.billable_from)
+                WHEN s.billing_cycle = 'week' THEN COALESCE(dw.value, 1)
+                ELSE COALESCE(dd.value, 1)
+            END
+        ) AS billing_day_used
+    FROM subscriptions AS s
+    JOIN activations AS f ON f.subscription_id = s.subscription_id AND f.pick = 1
+    LEFT JOIN defaults AS dd
+        ON dd.key = 'default_billing_day' AND dd.valid_from <= f.billable_from
+       AND (dd.valid_to IS NULL OR f.billable_from < dd.valid_to)
+    LEFT JOIN defaults AS dw
+        ON dw.key = 'default_billing_weekday' AND dw.valid_from <= f.billable_from
+       AND (dw.valid_to IS NULL OR f.billable_from < dw.valid_to)
+)
+
+SELECT
+    a.subscription_id,
+    a.account_id,
+    a.currency,
+    a.billing_cycle,
+    a.billing_model,
+    a.billing_method,
+    a.bill_days_before,
+    a.payment_method_id,
+    a.first_billable_on,
+    a.billing_day_used AS billing_day,
+    a.cycle_months,
+    CASE
+        WHEN a.billing_method = 'anniversary' AND a.cycle_months > 0
+            THEN (YEAR(a.first_billable_on) * 12 + MONTH(a.first_billable_on) - 1)
+                 % a.cycle_months
+        ELSE 0
+    END AS anchor_month,
+    c.minor_units
+FROM anchored AS a
+JOIN upstream.currency_minor_units AS c ON c.currency = a.currency

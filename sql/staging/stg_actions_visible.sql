@@ -1,0 +1,13 @@
+-- One row per upstream action visible to the run for :as_of (domain.md §3): recorded before
+-- the end of the as-of date, and in force at that cut-off (executed or scheduled, or cancelled /
+-- rejected only after the cut-off). `is_applied` marks the kinds this release applies; the
+-- others are loaded, validated and counted as deferred.
+SELECT
+    a.*,
+    a.action IN ('activate', 'deactivate', 'pause', 'resume', 'cancel', 'change') AS is_applied
+FROM upstream.actions AS a
+WHERE a.recorded_at < :cutoff
+  AND (
+      a.status IN ('executed', 'scheduled')
+      OR (a.status IN ('cancelled', 'rejected') AND a.status_changed_at >= :cutoff)
+  )

@@ -1,0 +1,169 @@
+"""Small readable billing scenarios written straight into the upstream tables.
+
+Engine tests describe their world with these builders (defaults fill what a test does not care
+about) and load it without the file loader, so that a scenario reads like the domain example
+it checks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import duckdb
+
+from pipelines.bill_run import BillRunSummary, run_bill_run
+from pipelines.currencies import ISO_4217_MINOR_UNITS
+from pipelines.warehouse import ensure_schema
+
+
+def d(text: str) -> dt.date:
+    return dt.date.fromisoformat(text)
+
+
+def ts(text: str) -> dt.datetime:
+    """A recorded_at timestamp: a date means 10:00 UTC that day."""
+    if len(text) == 10:
+        return dt.datetime.fromisoformat(text + "T10:00:00")
+    return dt.datetime.fromisoformat(text)
+
+
+@dataclass
+class Scenario:
+    tables: dict[str, list[dict]] = field(default_factory=dict)
+    _action_seq: int = 0
+
+    def _add(self, table: str, row: dict) -> dict:
+        self.tables.setdefault(table, []).append(row)
+        return row
+
+    def account(self, account_id="ACC1", currency="EUR", credit_limit="0", classification=None):
+        return self._add("accounts", dict(
+            account_id=account_id, name=account_id, currency=currency,
+            credit_limit=Decimal(credit_limit), classification=classification,
+            created_on=d("2020-01-01")))
+
+    def payment_method(self, pm_id, account_id="ACC1", kind="card", is_primary=True,
+                       status="active"):
+        return self._add("payment_methods", dict(
+            payment_method_id=pm_id, account_id=account_id, kind=kind, is_primary=is_primary,
+            token="tok", status=status))
+
+    def product(self, product_id="P1", kind="termed", tier_path=None):
+        return self._add("products", dict(
+            product_id=product_id, name=product_id, kind=kind, tier_path=tier_path,
+            bundle_kind=None))
+
+    def price_term(self, price_term_id="PT1", amount="30.00", product_id="P1", currency="EUR",
+                   cycle="month", model="pre", valid_from="2000-01-01", tax_rate="0",
+                   trial_days=0, termed_cycles=None, auto_renew=True):
+        return self._add("price_terms", dict(
+            price_term_id=price_term_id, valid_from=d(valid_from), product_id=product_id,
+            currency=currency, billing_cycle=cycle, amount=Decimal(amount), billing_model=model,
+            trial_days=trial_days, termed_cycles=termed_cycles, auto_renew=auto_renew,
+            contract_cycles=None, cancellation_fee=Decimal("0"), tax_rate=Decimal(tax_rate),
+            concurrent_usage=False))
+
+    def subscription(self, subscription_id="S1", account_id="ACC1", currency="EUR",
+                     cycle="month", model="pre", method="period", billing_day=None,
+                     bill_days_before=0, payment_method_id=None):
+        return self._add("subscriptions", dict(
+            subscription_id=subscription_id, account_id=account_id, currency=currency,
+            billing_cycle=cycle, billing_model=model, billing_method=method,
+            billing_day=billing_day, bill_days_before=bill_days_before,
+            payment_method_id=payment_method_id, agreement_date=d("2020-01-01"),
+            concurrent_usage=None, rate_percent=None))
+
+    def service(self, service_id="SV1", subscription_id="S1", product_id="P1",
+                price_term_id="PT1", quantity=1, ordered_on="2020-01-01"):
+        return self._add("services", dict(
+            service_id=service_id, subscription_id=subscription_id, product_id=product_id,
+            price_term_id=price_term_id, quantity=quantity, ordered_on=d(ordered_on),
+            parent_service_id=None))
+
+    def action(self, action, effective_on, service_id="SV1", subscription_id="S1",
+               recorded_at=None, status="executed", status_changed_at=None, action_id=None,
+               **extra):
+        self._action_seq += 1
+        row = dict(
+            action_id=action_id or f"A{self._action_seq:04d}", subscription_id=subscription_id,
+            service_id=service_id, action=action, status=status,
+            status_changed_at=ts(status_changed_at) if status_changed_at else None,
+            effective_on=d(effective_on), recorded_at=ts(recorded_at or effective_on),
+            new_product_id=None, new_price_term_id=None, new_quantity=None, days=None,
+            until_date=None, cycles=None, auto_renew=None, billing_day=None,
+            payment_method_id=None, promotion_id=None, reason=None)
+        row.update(extra)
+        return self._add("actions", row)
+
+    def rule(self, key, value, valid_from="2000-01-01"):
+        return self._add("business_rules", dict(key=key, value=str(value),
+                                                valid_from=d(valid_from)))
+
+    def transaction(self, transaction_id, amount, kind="payment", account_id="ACC1",
+                    currency="EUR", occurred_on="2020-01-01"):
+        return self._add("transactions", dict(
+            transaction_id=transaction_id, account_id=account_id, kind=kind,
+            amount=Decimal(amount), currency=currency, occurred_on=d(occurred_on),
+            payment_request_id=None))
+
+    def simple(self, amount="30.00", cycle="month", model="pre", method="period",
+               billing_day=None, currency="EUR", **price):
+        """One account, product, price term, subscription and (unactivated) service."""
+        self.account(currency=currency)
+        self.product()
+        self.price_term(amount=amount, cycle=cycle, model=model, currency=currency, **price)
+        self.subscription(cycle=cycle, model=model, method=method, billing_day=billing_day,
+                          currency=currency)
+        self.service()
+        return self
+
+    def load(self, con: duckdb.DuckDBPyConnection, load_id: str = "L1") -> None:
+        """Replace the upstream tables with this scenario, as a clean load would."""
+        ensure_schema(con)
+        con.execute("BEGIN TRANSACTION")
+        for table in ("accounts", "payment_methods", "products", "price_terms", "subscriptions",
+                      "services", "actions", "business_rules", "transactions", "quarantine",
+                      "load_stats", "currency_minor_units"):
+            con.execute(f"DELETE FROM upstream.{table}")
+        for table, rows in self.tables.items():
+            cols = list(rows[0])
+            con.executemany(
+                f"INSERT INTO upstream.{table} ({', '.join(cols)}) "
+                f"VALUES ({', '.join('?' for _ in cols)})",
+                [[r[c] for c in cols] for r in rows],
+            )
+            con.execute(
+                "INSERT INTO upstream.load_stats VALUES (?, ?, NULL, ?, ?, 0)",
+                [load_id, table, len(rows), len(rows)],
+            )
+        con.executemany(
+            "INSERT INTO upstream.currency_minor_units VALUES (?, ?)",
+            list(ISO_4217_MINOR_UNITS.items()),
+        )
+        con.execute("INSERT INTO upstream.loads VALUES (?, 'scenario', now())", [load_id])
+        con.execute("COMMIT")
+
+
+def run(con: duckdb.DuckDBPyConnection, as_of: str) -> BillRunSummary:
+    return run_bill_run(con, d(as_of))
+
+
+def invoice_lines(con: duckdb.DuckDBPyConnection, bill_run_id: str | None = None) -> list[tuple]:
+    """(service, kind, period_start, period_end, days, period_days, amount) in publish order."""
+    where = f"WHERE bill_run_id = '{bill_run_id}'" if bill_run_id else ""
+    return con.execute(
+        "SELECT service_id, kind, period_start::VARCHAR, period_end::VARCHAR, days, "
+        f"period_days, amount FROM published.invoice_lines {where} "
+        "ORDER BY invoice_id, line_no"
+    ).fetchall()
+
+
+def credit_lines(con: duckdb.DuckDBPyConnection, bill_run_id: str | None = None) -> list[tuple]:
+    where = f"WHERE bill_run_id = '{bill_run_id}'" if bill_run_id else ""
+    return con.execute(
+        "SELECT service_id, kind, period_start::VARCHAR, period_end::VARCHAR, amount, "
+        f"credited_invoice_id FROM published.credit_note_lines {where} "
+        "ORDER BY credit_note_id, line_no"
+    ).fetchall()
