@@ -1,0 +1,21 @@
+"""Shared fixtures: an in-memory warehouse with the schemas created."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from pipelines.warehouse import ensure_schema  # noqa: E402
+
+
+@pytest.fixture
+def con() -> duckdb.DuckDBPyConnection:
+    connection = duckdb.connect()
+    ensure_schema(connection)
+    yield connection
+    connection.close()
