@@ -13,11 +13,13 @@ import datetime as dt
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 
 import duckdb
 
 from pipelines.invariants import check_invariants
 from pipelines.sql_models import materialize, run_order
+from pipelines.warehouse import ensure_schema
 
 # Published table <- the draft model that produces its rows (same name), with a filter.
 PUBLISHED_FROM_DRAFT: dict[str, str] = {
@@ -96,13 +98,18 @@ def _refuse_if_not_allowed(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> st
     return load[0]
 
 
-def _columns(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> list[str]:
+@cache
+def _published_columns(table: str) -> str:
+    """The column list of a published table, as its DDL declares it."""
+    con = duckdb.connect()
+    ensure_schema(con)
     rows = con.execute(
         "SELECT column_name FROM information_schema.columns "
-        "WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position",
-        [schema, table],
+        "WHERE table_schema = 'published' AND table_name = ? ORDER BY ordinal_position",
+        [table],
     ).fetchall()
-    return [r[0] for r in rows]
+    con.close()
+    return ", ".join(r[0] for r in rows)
 
 
 def _count(con: duckdb.DuckDBPyConnection, sql: str) -> int:
@@ -195,7 +202,7 @@ def _publish(
 ) -> None:
     """Copy the draft into the published tables (same transaction as the computation)."""
     for table, where in PUBLISHED_FROM_DRAFT.items():
-        cols = ", ".join(_columns(con, "published", table))
+        cols = _published_columns(table)
         con.execute(f"INSERT INTO published.{table} ({cols}) SELECT {cols} FROM work.{table} {where}")
     con.execute(
         """

@@ -67,11 +67,24 @@ def bound_model(name: str, params: dict[str, object], dialect: str = "duckdb") -
     return tree.sql(dialect=dialect)
 
 
+@cache
+def _duckdb_statement(name: str, schema: str) -> tuple[str, frozenset[str]]:
+    """CREATE TABLE AS for the model, with its placeholders left as DuckDB `$name`
+    parameters: parsed and generated once per process, bound by DuckDB on every run."""
+    tree = parsed_model(name)
+    names = frozenset(p.name for p in tree.find_all(exp.Placeholder))
+    return f"CREATE OR REPLACE TABLE {schema}.{name} AS {tree.sql(dialect='duckdb')}", names
+
+
 def materialize(
     con: duckdb.DuckDBPyConnection, name: str, params: dict[str, object], schema: str = "work"
 ) -> None:
     """Run model `name` and store its rows as table `<schema>.<name>`."""
-    con.execute(f"CREATE OR REPLACE TABLE {schema}.{name} AS {bound_model(name, params)}")
+    statement, names = _duckdb_statement(name, schema)
+    missing = names - params.keys()
+    if missing:
+        raise KeyError(f"model {name} needs parameters {sorted(missing)}")
+    con.execute(statement, {k: params[k] for k in names})
 
 
 def model_dependencies(name: str) -> set[str]:
@@ -83,8 +96,13 @@ def model_dependencies(name: str) -> set[str]:
     }
 
 
-def run_order(targets: list[str] | None = None) -> list[str]:
+def run_order(targets: tuple[str, ...] | None = None) -> list[str]:
     """Every model (or those `targets` need) in dependency order."""
+    return list(_run_order(targets))
+
+
+@cache
+def _run_order(targets: tuple[str, ...] | None) -> tuple[str, ...]:
     names = [p.stem for p in all_models()] if targets is None else list(targets)
     order: list[str] = []
     seen: set[str] = set()
@@ -101,4 +119,4 @@ def run_order(targets: list[str] | None = None) -> list[str]:
 
     for model in names:
         visit(model, ())
-    return order
+    return tuple(order)
