@@ -2,9 +2,11 @@
 published, check the invariants and publish the difference atomically.
 
 The billing rules live in the SQL models (`sql/`); this module only decides the run's
-identity, runs the models in dependency order inside one transaction, checks the invariants
-and copies the draft into the published tables. A crash at any point leaves the transaction
-uncommitted, so the warehouse holds all of the run or none of it.
+identity, runs the models in dependency order into the in-memory `work` catalog, checks the
+invariants on that draft and copies it into the published tables in one transaction. A crash
+at any point leaves that transaction uncommitted, so the warehouse holds all of the run or none
+of it; the draft is recomputed identically by the next run of the date. The process holds the
+warehouse file's exclusive lock throughout, so nothing else writes between draft and publish.
 """
 
 from __future__ import annotations
@@ -134,30 +136,31 @@ def run_bill_run(
     }
     summary = BillRunSummary(bill_run_id=bill_run_id, as_of=as_of, mode=mode, status="draft")
 
+    for name in run_order():
+        began = time.perf_counter()
+        materialize(con, name, params)
+        summary.timings[name] = time.perf_counter() - began
+        say(f"{name}: {summary.timings[name]:.2f}s")
+
+    failed = [r for r in check_invariants(con) if not r.passed]
+    if failed:
+        detail = "; ".join(f"{r.name} ({r.failures} failures): {r.description}" for r in failed)
+        raise InvariantFailed(f"bill run {bill_run_id} for {as_of}: {detail}")
+
+    _fill_summary(con, summary)
+    if mode != "run":
+        summary.status = "simulated"
+        return summary
+    began = time.perf_counter()
     con.execute("BEGIN TRANSACTION")
     try:
-        for name in run_order():
-            began = time.perf_counter()
-            materialize(con, name, params)
-            summary.timings[name] = time.perf_counter() - began
-            say(f"{name}: {summary.timings[name]:.2f}s")
-
-        failed = [r for r in check_invariants(con) if not r.passed]
-        if failed:
-            detail = "; ".join(f"{r.name} ({r.failures} failures): {r.description}" for r in failed)
-            raise InvariantFailed(f"bill run {bill_run_id} for {as_of}: {detail}")
-
-        _fill_summary(con, summary)
-        if mode == "run":
-            _publish(con, summary, load_id, started_at)
-            summary.status = "published"
-            con.execute("COMMIT")
-        else:
-            summary.status = "simulated"
-            con.execute("ROLLBACK")
+        _publish(con, summary, load_id, started_at)
+        con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
+    summary.timings["publish"] = time.perf_counter() - began
+    summary.status = "published"
     return summary
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 import duckdb
 import sqlglot
 from sqlglot import exp
+from sqlglot.errors import ErrorLevel
 
 SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
 MODEL_LAYERS = ("staging", "intermediate", "publish")
@@ -74,6 +75,22 @@ def _duckdb_statement(name: str, schema: str) -> tuple[str, frozenset[str]]:
     tree = parsed_model(name)
     names = frozenset(p.name for p in tree.find_all(exp.Placeholder))
     return f"CREATE OR REPLACE TABLE {schema}.{name} AS {tree.sql(dialect='duckdb')}", names
+
+
+def _portable_types(node: exp.Expression) -> exp.Expression:
+    """The one non-portable construct of the models: DuckDB's HUGEINT (128-bit integer) for
+    exact money arithmetic becomes DECIMAL(38, 0) on engines without it (Spark)."""
+    if isinstance(node, exp.DataType) and node.this == exp.DataType.Type.INT128:
+        return exp.DataType.build("decimal(38, 0)")
+    return node
+
+
+def spark_sql(name: str, params: dict[str, object]) -> str:
+    """Model `name` transpiled to Spark SQL with its parameters bound as literals."""
+    tree = exp.replace_placeholders(
+        parsed_model(name).copy(), **{k: literal(v) for k, v in params.items()}
+    )
+    return tree.transform(_portable_types).sql(dialect="spark", unsupported_level=ErrorLevel.RAISE)
 
 
 def materialize(

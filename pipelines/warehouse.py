@@ -46,7 +46,11 @@ def connect(path: str | os.PathLike[str] | None = None) -> duckdb.DuckDBPyConnec
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Create the upstream, published and work schemas if they do not exist yet."""
+    """Create the upstream and published schemas if they do not exist yet, and attach the
+    `work` catalog: an in-memory database for a run's intermediate tables, which never need
+    to reach the warehouse file (only the publish step writes there, in one transaction)."""
     for name in SCHEMA_FILES:
         con.execute((SQL_DIR / name).read_text())
-    con.execute("CREATE SCHEMA IF NOT EXISTS work")
+    attached = {row[0] for row in con.execute("SELECT database_name FROM duckdb_databases()").fetchall()}
+    if "work" not in attached:
+        con.execute("ATTACH ':memory:' AS work")

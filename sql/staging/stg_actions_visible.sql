@@ -3,7 +3,16 @@
 -- rejected only after the cut-off). `is_applied` marks the kinds this release applies; the
 -- others are loaded, validated and counted as deferred.
 SELECT
-    a.*,
+    a.action_id,
+    a.subscription_id,
+    a.service_id,
+    a.action,
+    a.effective_on,
+    a.recorded_at,
+    a.new_product_id,
+    a.new_price_term_id,
+    a.new_quantity,
+    a.days,
     a.action IN ('activate', 'deactivate', 'pause', 'resume', 'cancel', 'change') AS is_applied
 FROM upstream.actions AS a
 WHERE a.recorded_at < :cutoff
