@@ -76,10 +76,10 @@ INVARIANTS: dict[str, tuple[str, str]] = {
     ),
     "quarantine_accounted_for": (
         "every input row accounted for: per table rows read = loaded + quarantined, and the "
-        "quarantined count equals the distinct rows in upstream.quarantine",
+        "quarantined count equals the distinct rows (file positions) in upstream.quarantine",
         """
         WITH q AS (
-            SELECT table_name, COUNT(DISTINCT row_key) AS rows_quarantined
+            SELECT table_name, COUNT(DISTINCT source_row) AS rows_quarantined
             FROM upstream.quarantine GROUP BY table_name
         )
         SELECT COUNT(*) FROM upstream.load_stats AS s

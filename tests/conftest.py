@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))
+sys.path.append(str(Path(__file__).parent))  # tests/scenario.py; after the packages
 
 from pipelines.warehouse import ensure_schema  # noqa: E402
 

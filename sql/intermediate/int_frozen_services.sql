@@ -36,7 +36,7 @@ reasons AS (
     UNION ALL
     SELECT k.service_id, 'quarantined_price_term' AS reason
     FROM known AS k
-    JOIN quarantined AS q ON q.price_term_id = k.price_term_id
+    JOIN quarantined AS q ON q.table_name = 'price_terms' AND q.price_term_id = k.price_term_id
     UNION ALL
     SELECT service_id, 'no_price_version' AS reason
     FROM work.int_expected_charges

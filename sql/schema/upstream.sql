@@ -79,11 +79,12 @@ CREATE TABLE IF NOT EXISTS upstream.currency_minor_units (
 -- rows here; a row quarantined because a row it references was quarantined has
 -- check_name = 'dependency_quarantined'. subscription_id, service_id and price_term_id are
 -- the references read from the bad row (as text, possibly unparseable) so that the engine can
--- freeze the services the row would have touched.
+-- freeze the services the row would have touched. source_row is the row's 1-based position in
+-- its file (after the header): two rows with the same key are two quarantined rows.
 CREATE TABLE IF NOT EXISTS upstream.quarantine (
     load_id VARCHAR NOT NULL, table_name VARCHAR NOT NULL, row_key VARCHAR,
     column_name VARCHAR, check_name VARCHAR NOT NULL, message VARCHAR NOT NULL,
-    subscription_id VARCHAR, service_id VARCHAR, price_term_id VARCHAR
+    subscription_id VARCHAR, service_id VARCHAR, price_term_id VARCHAR, source_row BIGINT
 );
 
 -- Row counts of the last load, one row per contract table: read = loaded + quarantined.

@@ -18,7 +18,7 @@ def quarantine(con, table: str, key: str, service_id: str | None) -> None:
     """Record a quarantined row as the loader would: in quarantine and in the load's counts."""
     con.execute(
         "INSERT INTO upstream.quarantine VALUES ('L', ?, ?, 'quantity', 'check_ge', "
-        "'must be >= 1, got 0', 'S1', ?, NULL)",
+        "'must be >= 1, got 0', 'S1', ?, NULL, 1)",
         [table, key, service_id],
     )
     con.execute("DELETE FROM upstream.load_stats WHERE table_name = ?", [table])
