@@ -48,8 +48,9 @@ def main() -> None:
     (OUT / "results.json").write_text(json.dumps(rows, indent=2, default=str))
     print(f"\n{'subscriptions':>13} {'stage':>6} {'as_of':>10} {'seconds':>8} {'peak MB':>8}")
     for r in rows:
-        print(f"{r['subscriptions']:>13} {r['stage']:>6} {r['as_of'] if r['stage'] == 'run' else '':>10}"
-              f" {r['seconds']:>8} {r['peak_rss_mb']:>8}")
+        as_of = r["as_of"] if r["stage"] == "run" else ""
+        print(f"{r['subscriptions']:>13} {r['stage']:>6} {as_of:>10} {r['seconds']:>8}"
+              f" {r['peak_rss_mb']:>8}")
 
 
 if __name__ == "__main__":
