@@ -49,6 +49,11 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create the upstream and published schemas if they do not exist yet, and attach the
     `work` catalog: an in-memory database for a run's intermediate tables, which never need
     to reach the warehouse file (only the publish step writes there, in one transaction)."""
+    # Run settings: the models' tables carry no meaningful order (every reader sorts or
+    # aggregates), so DuckDB need not preserve insertion order; a memory cap (override with
+    # $BILLING_MEMORY_LIMIT) makes large runs spill to disk instead of growing without bound.
+    con.execute("SET preserve_insertion_order = false")
+    con.execute(f"SET memory_limit = '{os.environ.get('BILLING_MEMORY_LIMIT', '3GB')}'")
     for name in SCHEMA_FILES:
         con.execute((SQL_DIR / name).read_text())
     attached = {row[0] for row in con.execute("SELECT database_name FROM duckdb_databases()").fetchall()}

@@ -23,39 +23,54 @@ WITH keyed AS (
     GROUP BY service_id, subscription_id, cycle_start, price_term_id, quantity
 ),
 
-service_periods AS (
-    SELECT service_id, cycle_start, MIN(period_start) AS first_billable_day
-    FROM keyed
-    GROUP BY service_id, cycle_start
-),
-
-published_periods AS (
-    SELECT DISTINCT service_id, cycle_start FROM work.int_published_charge_keys
+-- Due by its billing date, judged on the key's own first day; a pre-billed key whose own first
+-- day is after :as_of is due when another key of the service's period starts by :as_of (the
+-- period's first billable day is the earliest of its keys'), or when the period is published.
+dated AS (
+    SELECT
+        k.*,
+        COALESCE(
+            (k.billing_model = 'pre' AND k.cycle_start - k.bill_days_before <= :as_of
+             AND k.period_start <= :as_of)
+            OR (k.billing_model = 'post' AND k.cycle_end <= :as_of),
+            FALSE
+        ) AS due_by_date
+    FROM keyed AS k
 ),
 
 due AS (
-    SELECT k.*
-    FROM keyed AS k
-    JOIN service_periods AS sp ON sp.service_id = k.service_id AND sp.cycle_start = k.cycle_start
-    LEFT JOIN published_periods AS pp
-        ON pp.service_id = k.service_id AND pp.cycle_start = k.cycle_start
-    WHERE pp.service_id IS NOT NULL
-       OR (k.billing_model = 'pre'
-           AND GREATEST(k.cycle_start - k.bill_days_before, sp.first_billable_day) <= :as_of)
-       OR (k.billing_model = 'post' AND k.cycle_end <= :as_of)
+    SELECT
+        service_id, cycle_start, price_term_id, quantity, subscription_id, product_id,
+        cycle_end, period_days, days, period_start, period_end
+    FROM dated
+    WHERE due_by_date
+    UNION ALL
+    SELECT
+        o.service_id, o.cycle_start, o.price_term_id, o.quantity, o.subscription_id,
+        o.product_id, o.cycle_end, o.period_days, o.days, o.period_start, o.period_end
+    FROM dated AS o
+    WHERE NOT o.due_by_date
+      AND (
+          (o.billing_model = 'pre' AND o.cycle_start - o.bill_days_before <= :as_of
+           AND EXISTS (
+               SELECT 1 FROM keyed AS f
+               WHERE f.service_id = o.service_id AND f.cycle_start = o.cycle_start
+                 AND f.period_start <= :as_of
+           ))
+          OR EXISTS (
+              SELECT 1 FROM work.int_published_charge_keys AS pp
+              WHERE pp.service_id = o.service_id AND pp.cycle_start = o.cycle_start
+          )
+      )
 ),
 
+-- Price versions with the span each governs: [valid_from, valid_to), valid_to null = open.
 versions AS (
     SELECT
-        d.service_id, d.cycle_start, d.price_term_id, d.quantity,
-        pt.valid_from, pt.amount, pt.tax_rate,
-        ROW_NUMBER() OVER (
-            PARTITION BY d.service_id, d.cycle_start, d.price_term_id, d.quantity
-            ORDER BY CASE WHEN pt.valid_from <= d.cycle_start THEN 0 ELSE 1 END, pt.valid_from DESC
-        ) AS pick
-    FROM due AS d
-    JOIN upstream.price_terms AS pt
-        ON pt.price_term_id = d.price_term_id AND pt.valid_from <= d.period_start
+        price_term_id, valid_from, amount, tax_rate,
+        LEAD(valid_from) OVER (PARTITION BY price_term_id ORDER BY valid_from) AS valid_to,
+        MIN(valid_from) OVER (PARTITION BY price_term_id) AS first_valid_from
+    FROM upstream.price_terms
 ),
 
 priced AS (
@@ -72,8 +87,13 @@ priced AS (
     FROM due AS d
     JOIN work.int_subscription_anchors AS a ON a.subscription_id = d.subscription_id
     LEFT JOIN versions AS v
-        ON v.service_id = d.service_id AND v.cycle_start = d.cycle_start
-       AND v.price_term_id = d.price_term_id AND v.quantity = d.quantity AND v.pick = 1
+        ON v.price_term_id = d.price_term_id
+       AND v.valid_from <= CASE
+           WHEN v.first_valid_from <= d.cycle_start THEN d.cycle_start ELSE d.period_start
+       END
+       AND (v.valid_to IS NULL OR v.valid_to > CASE
+           WHEN v.first_valid_from <= d.cycle_start THEN d.cycle_start ELSE d.period_start
+       END)
     LEFT JOIN work.int_published_charge_keys AS pk
         ON pk.service_id = d.service_id AND pk.cycle_start = d.cycle_start
        AND pk.price_term_id = d.price_term_id AND pk.quantity = d.quantity

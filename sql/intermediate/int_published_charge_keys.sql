@@ -24,13 +24,35 @@ scaled AS (
         l.*,
         CASE m.minor_units
             WHEN 0 THEN 1 WHEN 1 THEN 10 WHEN 2 THEN 100 WHEN 3 THEN 1000 ELSE 10000
-        END AS minor_factor,
-        ROW_NUMBER() OVER (
-            PARTITION BY l.service_id, l.cycle_start, l.price_term_id, l.quantity
-            ORDER BY l.sign DESC, l.issue_date, l.invoice_number, l.line_no
-        ) AS line_rank
+        END AS minor_factor
     FROM lines AS l
     LEFT JOIN upstream.currency_minor_units AS m ON m.currency = l.currency
+),
+
+keyed AS (
+    SELECT
+        service_id,
+        cycle_start,
+        price_term_id,
+        quantity,
+        ANY_VALUE(subscription_id) AS subscription_id,
+        ANY_VALUE(account_id) AS account_id,
+        ANY_VALUE(currency) AS currency,
+        MAX(cycle_end) AS cycle_end,
+        MAX(period_days) AS period_days,
+        ARG_MIN(
+            {'product_id': product_id, 'price_valid_from': price_valid_from,
+             'unit_amount': unit_amount, 'tax_rate': tax_rate},
+            {'sign': -sign, 'issue_date': issue_date, 'invoice_number': invoice_number,
+             'line_no': line_no}
+        ) AS first_line,
+        MIN(period_start) AS period_start,
+        MAX(period_end) AS period_end,
+        SUM(sign * days) AS published_days,
+        SUM(CAST(sign * amount * minor_factor AS HUGEINT)) AS published_minor,
+        SUM(CAST(sign * tax_amount * minor_factor AS HUGEINT)) AS published_tax_minor
+    FROM scaled
+    GROUP BY service_id, cycle_start, price_term_id, quantity
 )
 
 SELECT
@@ -38,19 +60,18 @@ SELECT
     cycle_start,
     price_term_id,
     quantity,
-    ANY_VALUE(subscription_id) AS subscription_id,
-    ANY_VALUE(account_id) AS account_id,
-    ANY_VALUE(currency) AS currency,
-    MAX(cycle_end) AS cycle_end,
-    MAX(period_days) AS period_days,
-    MAX(CASE WHEN line_rank = 1 THEN product_id END) AS product_id,
-    MAX(CASE WHEN line_rank = 1 THEN price_valid_from END) AS price_valid_from,
-    MAX(CASE WHEN line_rank = 1 THEN unit_amount END) AS unit_amount,
-    MAX(CASE WHEN line_rank = 1 THEN tax_rate END) AS tax_rate,
-    MIN(period_start) AS period_start,
-    MAX(period_end) AS period_end,
-    SUM(sign * days) AS published_days,
-    SUM(CAST(sign * amount * minor_factor AS HUGEINT)) AS published_minor,
-    SUM(CAST(sign * tax_amount * minor_factor AS HUGEINT)) AS published_tax_minor
-FROM scaled
-GROUP BY service_id, cycle_start, price_term_id, quantity
+    subscription_id,
+    account_id,
+    currency,
+    cycle_end,
+    period_days,
+    first_line.product_id AS product_id,
+    first_line.price_valid_from AS price_valid_from,
+    first_line.unit_amount AS unit_amount,
+    first_line.tax_rate AS tax_rate,
+    period_start,
+    period_end,
+    published_days,
+    published_minor,
+    published_tax_minor
+FROM keyed

@@ -7,17 +7,18 @@
 WITH activations AS (
     SELECT
         s.subscription_id,
-        CASE
-            WHEN o.effective_on = t.first_activated_on THEN t.trial_end ELSE o.effective_on
-        END AS billable_from,
-        ROW_NUMBER() OVER (
-            PARTITION BY s.subscription_id ORDER BY a.recorded_at, a.action_id, a.service_id
-        ) AS pick
+        ARG_MIN(
+            {'billable_from': CASE
+                WHEN o.effective_on = t.first_activated_on THEN t.trial_end ELSE o.effective_on
+            END},
+            {'recorded_at': a.recorded_at, 'action_id': a.action_id, 'service_id': a.service_id}
+        ).billable_from AS billable_from
     FROM work.int_service_action_outcomes AS o
     JOIN work.int_service_actions AS a ON a.service_id = o.service_id AND a.seq = o.seq
     JOIN work.int_billable_services AS s ON s.service_id = o.service_id
     JOIN work.int_service_terms AS t ON t.service_id = o.service_id
     WHERE o.took_effect AND o.action = 'activate'
+    GROUP BY s.subscription_id
 ),
 
 subscriptions AS (
@@ -52,7 +53,7 @@ anchored AS (
             END
         ) AS billing_day_used
     FROM subscriptions AS s
-    JOIN activations AS f ON f.subscription_id = s.subscription_id AND f.pick = 1
+    JOIN activations AS f ON f.subscription_id = s.subscription_id
     LEFT JOIN defaults AS dd
         ON dd.key = 'default_billing_day' AND dd.valid_from <= f.billable_from
        AND (dd.valid_to IS NULL OR f.billable_from < dd.valid_to)

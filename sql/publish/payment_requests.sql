@@ -42,20 +42,20 @@ running AS (
 methods AS (
     SELECT
         r.invoice_id,
-        pm.payment_method_id,
-        ROW_NUMBER() OVER (
-            PARTITION BY r.invoice_id
-            ORDER BY CASE
+        ARG_MIN(
+            pm.payment_method_id,
+            {'preference': CASE
                 WHEN pm.payment_method_id = sub.payment_method_id THEN 0
                 WHEN pm.is_primary THEN 1
                 ELSE 2
-            END, pm.payment_method_id
-        ) AS pick
+            END, 'payment_method_id': pm.payment_method_id}
+        ) AS payment_method_id
     FROM running AS r
     JOIN upstream.subscriptions AS sub ON sub.subscription_id = r.subscription_id
     JOIN upstream.payment_methods AS pm
         ON pm.account_id = r.account_id AND pm.status = 'active'
        AND (pm.payment_method_id = sub.payment_method_id OR pm.is_primary OR pm.kind = 'wallet')
+    GROUP BY r.invoice_id
 )
 
 SELECT
@@ -69,5 +69,5 @@ SELECT
     1 AS attempt,
     :bill_run_id AS bill_run_id
 FROM running AS r
-LEFT JOIN methods AS m ON m.invoice_id = r.invoice_id AND m.pick = 1
+LEFT JOIN methods AS m ON m.invoice_id = r.invoice_id
 WHERE r.balance_after > r.credit_limit AND r.total > 0
