@@ -206,7 +206,9 @@ def _publish(
     """Copy the draft into the published tables (same transaction as the computation)."""
     for table, where in PUBLISHED_FROM_DRAFT.items():
         cols = _published_columns(table)
-        con.execute(f"INSERT INTO published.{table} ({cols}) SELECT {cols} FROM work.{table} {where}")
+        con.execute(
+            f"INSERT INTO published.{table} ({cols}) SELECT {cols} FROM work.{table} {where}"
+        )
     con.execute(
         """
         INSERT INTO published.bill_run_inputs

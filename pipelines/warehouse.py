@@ -56,6 +56,8 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(f"SET memory_limit = '{os.environ.get('BILLING_MEMORY_LIMIT', '3GB')}'")
     for name in SCHEMA_FILES:
         con.execute((SQL_DIR / name).read_text())
-    attached = {row[0] for row in con.execute("SELECT database_name FROM duckdb_databases()").fetchall()}
-    if "work" not in attached:
+    attached = con.execute(
+        "SELECT count(*) FROM duckdb_databases() WHERE database_name = 'work'"
+    ).fetchone()[0]
+    if not attached:
         con.execute("ATTACH ':memory:' AS work")
