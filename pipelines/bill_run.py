@@ -21,7 +21,7 @@ import duckdb
 
 from pipelines.invariants import check_invariants
 from pipelines.sql_models import materialize, run_order
-from pipelines.warehouse import ensure_schema
+from pipelines.warehouse import ensure_schema, fetch_row
 
 # Published table <- the draft model that produces its rows (same name), with a filter.
 PUBLISHED_FROM_DRAFT: dict[str, str] = {
@@ -71,24 +71,23 @@ class BillRunSummary:
 
 
 def latest_published_as_of(con: duckdb.DuckDBPyConnection) -> dt.date | None:
-    row = con.execute(
-        "SELECT max(as_of) FROM published.bill_runs WHERE mode = 'run' AND status = 'published'"
-    ).fetchone()
-    return row[0] if row else None
+    (last,) = fetch_row(
+        con,
+        "SELECT max(as_of) FROM published.bill_runs WHERE mode = 'run' AND status = 'published'",
+    )
+    return last
 
 
 def _next_bill_run_id(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> str:
     """BR-<as_of>-<n>: n counts the runs of that date, so a crashed run's id is reused."""
-    (runs,) = con.execute(
-        "SELECT count(*) FROM published.bill_runs WHERE as_of = ?", [as_of]
-    ).fetchone()
+    (runs,) = fetch_row(con, "SELECT count(*) FROM published.bill_runs WHERE as_of = ?", [as_of])
     return f"BR-{as_of.isoformat()}-{runs + 1}"
 
 
 def _refuse_if_not_allowed(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> str:
-    load = con.execute(
-        "SELECT load_id FROM upstream.loads ORDER BY loaded_at DESC, load_id DESC LIMIT 1"
-    ).fetchone()
+    load = fetch_row(
+        con, "SELECT load_id FROM upstream.loads ORDER BY loaded_at DESC, load_id DESC LIMIT 1"
+    )
     if load is None:
         raise RunRefused("nothing is loaded yet; run `billing load DIR` first")
     last = latest_published_as_of(con)
@@ -115,7 +114,7 @@ def _published_columns(table: str) -> str:
 
 
 def _count(con: duckdb.DuckDBPyConnection, sql: str) -> int:
-    return int(con.execute(sql).fetchone()[0])
+    return int(fetch_row(con, sql)[0])
 
 
 def run_bill_run(

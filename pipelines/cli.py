@@ -24,7 +24,7 @@ from pathlib import Path
 
 from pipelines import reporting
 from pipelines.bill_run import InvariantFailed, RunRefused
-from pipelines.warehouse import WarehouseBusy, connect, warehouse_path
+from pipelines.warehouse import WarehouseBusy, connect, fetch_row, warehouse_path
 
 # Published columns that must never leave the warehouse, whatever table they end up in.
 SECRET_COLUMNS = frozenset({"token"})
@@ -291,7 +291,7 @@ def export_published(con, directory: Path) -> list[tuple[str, int]]:
         con.execute(
             f"COPY (SELECT {select} FROM published.{quote(name)}) TO '{target}' (FORMAT parquet)"
         )
-        (rows,) = con.execute(f"SELECT count(*) FROM published.{quote(name)}").fetchone()
+        (rows,) = fetch_row(con, f"SELECT count(*) FROM published.{quote(name)}")
         files.append((name, rows))
     return files
 

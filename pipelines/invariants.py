@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 import duckdb
 
+from pipelines.warehouse import fetch_row
+
 # Each query reads the documents of one run through the views `run_invoices`,
 # `run_invoice_lines`, `run_credit_notes`, `run_credit_note_lines` (the draft or a published
 # run) and may read the whole published ledger.
@@ -122,6 +124,6 @@ def check_invariants(
     _bind_run_views(con, bill_run_id)
     results = []
     for name, (description, query) in INVARIANTS.items():
-        failures = con.execute(query).fetchone()[0]
+        (failures,) = fetch_row(con, query)
         results.append(InvariantResult(name, description, int(failures)))
     return results

@@ -38,7 +38,7 @@ def snapshot(con) -> dict[str, list[tuple]]:
 
 
 def counts(con) -> dict[str, int]:
-    return {t: con.execute(f"SELECT count(*) FROM published.{t}").fetchone()[0]
+    return {t: con.execute(f"SELECT count(*) FROM published.{t}").fetchall()[0][0]
             for t in PUBLISHED}
 
 

@@ -135,7 +135,7 @@ def test_deactivation_credits_prebilled_days(con):
          "INV-S1-2026-01-01")]
     assert con.execute(
         "SELECT state, since::VARCHAR FROM published.service_states ORDER BY as_of DESC LIMIT 1"
-    ).fetchone() == ("not_effective", "2026-01-21")
+    ).fetchall()[0] == ("not_effective", "2026-01-21")
 
 
 def test_scheduled_cancellation_inside_prebilled_period_then_cancelled(con):
@@ -174,7 +174,7 @@ def test_expiry_after_termed_cycles_without_auto_renew(con):
     assert [line[2] for line in invoice_lines(con)] == ["2026-01-01", "2026-02-01"]
     assert con.execute(
         "SELECT state, since::VARCHAR FROM published.service_states"
-    ).fetchone() == ("not_effective", "2026-03-01")
+    ).fetchall()[0] == ("not_effective", "2026-03-01")
 
 
 def test_post_bill_is_billed_at_period_end(con):

@@ -112,13 +112,13 @@ def test_money_is_conserved(s):
           ON c.credited_invoice_id = l.invoice_id AND c.credited_line_no = l.line_no
         WHERE c.amount > l.amount OR c.tax > l.tax_amount
         """
-    ).fetchone()[0]
+    ).fetchall()[0][0]
     assert over_credited == 0
     # documents total their lines, and the ledger totals equal the lines' totals
     docs = con.execute(
         "SELECT (SELECT COALESCE(SUM(total), 0) FROM published.invoices)"
         " - (SELECT COALESCE(SUM(total), 0) FROM published.credit_notes)"
-    ).fetchone()[0]
+    ).fetchall()[0][0]
     lines = sum(amount + tax for amount, tax in net_by_period(con).values())
     assert docs == lines
     # no charge key is ever net negative

@@ -42,9 +42,9 @@ def test_seed_load_run_backfill_export(tmp_path, capsys):
     # rows read = loaded + quarantined, and the bad rows are there with their reasons
     stats = con.execute(
         "SELECT sum(rows_read), sum(rows_loaded), sum(rows_quarantined) FROM upstream.load_stats"
-    ).fetchone()
+    ).fetchall()[0]
     assert stats[0] == stats[1] + stats[2] and stats[2] >= 3
-    assert con.execute("SELECT count(*) FROM published.quarantine").fetchone()[0] >= 3
+    assert con.execute("SELECT count(*) FROM published.quarantine").fetchall()[0][0] >= 3
     con.close()
     # the export holds the published tables with the same rows
     exported = pl.read_parquet(out / "invoices.parquet")

@@ -31,7 +31,7 @@ def counts(summary):
 
 
 def count(con, table):
-    return con.execute(f"SELECT count(*) FROM upstream.{table}").fetchone()[0]
+    return con.execute(f"SELECT count(*) FROM upstream.{table}").fetchall()[0][0]
 
 
 # --- a clean load -----------------------------------------------------------------------
@@ -86,10 +86,10 @@ def test_money_stays_exact(con, tmp_path):
     assert con.execute("SELECT amount FROM upstream.price_terms WHERE price_term_id = 'PT1' "
                        "ORDER BY valid_from").fetchall() == [
         (Decimal("19.990000"),), (Decimal("24.990000"),)]
-    total = con.execute("SELECT sum(credit_limit) FROM upstream.accounts").fetchone()[0]
+    total = con.execute("SELECT sum(credit_limit) FROM upstream.accounts").fetchall()[0][0]
     assert total == Decimal("0.3")
     assert con.execute("SELECT typeof(amount), typeof(tax_rate) FROM upstream.price_terms "
-                       "LIMIT 1").fetchone() == ("DECIMAL(18,6)", "DECIMAL(9,6)")
+                       "LIMIT 1").fetchall()[0] == ("DECIMAL(18,6)", "DECIMAL(9,6)")
 
 
 def test_timestamps_in_every_accepted_spelling_are_stored_as_naive_utc(con, tmp_path):
@@ -126,7 +126,7 @@ def test_optional_tables_absent_from_the_folder_load_empty(con, tmp_path):
     assert counts(summary)["usage"] == (0, 0, 0)
     assert count(con, "promotions") == 0
     assert con.execute("SELECT source_file, rows_read FROM upstream.load_stats "
-                       "WHERE table_name = 'usage'").fetchone() == (None, 0)
+                       "WHERE table_name = 'usage'").fetchall()[0] == (None, 0)
 
 
 def test_optional_columns_may_be_left_out_of_the_header(con, tmp_path):
@@ -135,7 +135,7 @@ def test_optional_columns_may_be_left_out_of_the_header(con, tmp_path):
     frame.drop("parent_service_id").write_csv(tmp_path / "services.csv")
     assert load_directory(con, tmp_path).quarantined == 0
     assert con.execute("SELECT count(*) FROM upstream.services WHERE parent_service_id IS NULL"
-                       ).fetchone() == (3,)
+                       ).fetchall()[0] == (3,)
 
 
 def test_unknown_extra_columns_are_ignored_and_reported(con, tmp_path):
@@ -160,7 +160,7 @@ def test_parquet_files_load_like_csv(con, tmp_path):
     load(con, tmp_path, snapshot(), parquet=("price_terms", "actions"))
     assert count(con, "price_terms") == 5
     assert con.execute("SELECT recorded_at FROM upstream.actions WHERE action_id = 'X2'"
-                       ).fetchone() == (dt.datetime(2026, 1, 12, 8, 30),)
+                       ).fetchall()[0] == (dt.datetime(2026, 1, 12, 8, 30),)
 
 
 def test_typed_parquet_columns_are_cast_exactly(con, tmp_path):
@@ -392,7 +392,7 @@ def test_quarantine_rows_carry_the_references_of_the_bad_row(con, tmp_path):
     rows = con.execute("SELECT table_name, row_key, check_name, subscription_id, service_id, "
                        "price_term_id, load_id FROM upstream.quarantine "
                        "WHERE check_name <> 'dependency_quarantined' ORDER BY ALL").fetchall()
-    load_id = con.execute("SELECT load_id FROM upstream.loads").fetchone()[0]
+    load_id = con.execute("SELECT load_id FROM upstream.loads").fetchall()[0][0]
     assert rows == [
         ("actions", "X1", "unknown_reference", "S1", "V1", "PT9", load_id),
         ("services", "V2", "range", "S2", "V2", "PT2", load_id),
@@ -441,7 +441,7 @@ def test_a_later_snapshot_that_changes_agreed_terms_is_quarantined(con, tmp_path
         ("S4", None, second.load_id),
     ]
     assert con.execute("SELECT quantity FROM upstream.agreed_service_terms "
-                       "WHERE service_id = 'V2'").fetchone() == (2,)
+                       "WHERE service_id = 'V2'").fetchall()[0] == (2,)
 
 
 def test_a_null_agreed_term_is_compared_null_safely(con, tmp_path):
@@ -463,7 +463,7 @@ def test_terms_of_a_quarantined_row_are_not_agreed(con, tmp_path):
     edit(tables, "subscriptions", "S2", billing_method="period", billing_day="3")
     assert load(con, tmp_path / "day2", tables).quarantined == 0
     assert con.execute("SELECT billing_day FROM upstream.agreed_subscription_terms "
-                       "WHERE subscription_id = 'S2'").fetchone() == (3,)
+                       "WHERE subscription_id = 'S2'").fetchall()[0] == (3,)
 
 
 def test_loading_the_same_snapshot_twice_is_repeatable(con, tmp_path):
