@@ -73,6 +73,14 @@ class UpstreamSnapshotConfig(dg.Config):
     )
 
 
+class LedgerConfig(dg.Config):
+    full: bool = Field(
+        default=False,
+        description="Compute every subscription instead of only those whose inputs changed or "
+        "whose next date came (int_run_scope); publishes the same documents.",
+    )
+
+
 @dg.asset(group_name="billing", kinds={"duckdb"})
 def upstream_snapshot(
     context: dg.AssetExecutionContext,
@@ -143,7 +151,10 @@ def upstream_snapshot(
     ],
 )
 def published_ledger(
-    context: dg.AssetExecutionContext, warehouse: Warehouse, console: RunConsole
+    context: dg.AssetExecutionContext,
+    config: LedgerConfig,
+    warehouse: Warehouse,
+    console: RunConsole,
 ) -> dg.MaterializeResult:
     """The published tables (invoices, credit notes, payment requests, states, ...) as of the
     partition's date: one bill run per date, each published atomically by the engine.
@@ -161,7 +172,9 @@ def published_ledger(
         for as_of in dates:
             progress = console.reporter(context.log, f"{as_of}: ", echo=len(dates) == 1)
             try:
-                summary = run_bill_run(con, as_of, mode="run", progress=progress)
+                summary = run_bill_run(
+                    con, as_of, mode="run", progress=progress, full=config.full
+                )
             except Exception as exc:
                 context.log.error(f"bill run for {as_of} failed: {exc}")
                 raise BillRunStopped(as_of, [s.as_of for s in summaries], exc) from exc

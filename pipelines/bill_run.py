@@ -12,6 +12,7 @@ warehouse file's exclusive lock throughout, so nothing else writes between draft
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,7 +21,7 @@ from functools import cache
 import duckdb
 
 from pipelines.invariants import check_invariants
-from pipelines.sql_models import materialize, run_order
+from pipelines.sql_models import all_models, materialize, run_order
 from pipelines.warehouse import ensure_schema, fetch_row
 
 # Published table <- the draft model that produces its rows (same name), with a filter.
@@ -63,6 +64,8 @@ class BillRunSummary:
     action_rejections: int = 0
     frozen_services: int = 0
     quarantined_rows: int = 0
+    subscriptions_in_scope: int = 0
+    full_run: bool = False
     # dicts of currency, document_type, documents, lines, subtotal, tax, total (Decimal money)
     totals: list[dict] = field(default_factory=list)
     # dicts of kind, name, rows_count
@@ -117,13 +120,28 @@ def _count(con: duckdb.DuckDBPyConnection, sql: str) -> int:
     return int(fetch_row(con, sql)[0])
 
 
+@cache
+def engine_version() -> str:
+    """A digest of every SQL model: a run whose engine differs from the last published run's
+    computes every subscription (int_run_scope), so that a change of rules reaches them all."""
+    digest = hashlib.sha256()
+    for path in all_models():
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
+
+
 def run_bill_run(
     con: duckdb.DuckDBPyConnection,
     as_of: dt.date,
     mode: str = "run",
     progress: Callable[[str], None] | None = None,
+    full: bool = False,
 ) -> BillRunSummary:
-    """Bill everything due on `as_of` that is not published yet, and publish it atomically."""
+    """Bill everything due on `as_of` that is not published yet, and publish it atomically.
+
+    Only the subscriptions whose inputs changed or whose next date has come are computed
+    (int_run_scope); `full` computes every subscription, which publishes the same documents.
+    """
     say = progress or (lambda _msg: None)
     started_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     load_id = _refuse_if_not_allowed(con, as_of)
@@ -132,6 +150,8 @@ def run_bill_run(
         "as_of": as_of,
         "cutoff": dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time()),
         "bill_run_id": bill_run_id,
+        "full_run": full,
+        "engine_version": engine_version(),
     }
     summary = BillRunSummary(bill_run_id=bill_run_id, as_of=as_of, mode=mode, status="draft")
 
@@ -164,6 +184,10 @@ def run_bill_run(
 
 
 def _fill_summary(con: duckdb.DuckDBPyConnection, summary: BillRunSummary) -> None:
+    summary.subscriptions_in_scope = _count(con, "SELECT count(*) FROM work.int_run_scope")
+    summary.full_run = bool(
+        _count(con, "SELECT count(*) FROM work.int_run_scope WHERE reason = 'full'")
+    )
     summary.invoices = _count(con, "SELECT count(*) FROM work.invoices")
     summary.credit_notes = _count(con, "SELECT count(*) FROM work.credit_notes")
     summary.invoice_lines = _count(con, "SELECT count(*) FROM work.invoice_lines")
@@ -204,10 +228,23 @@ def _publish(
 ) -> None:
     """Copy the draft into the published tables (same transaction as the computation)."""
     for table, where in PUBLISHED_FROM_DRAFT.items():
+        began = time.perf_counter()
         cols = _published_columns(table)
         con.execute(
             f"INSERT INTO published.{table} ({cols}) SELECT {cols} FROM work.{table} {where}"
         )
+        summary.timings[f"publish {table}"] = time.perf_counter() - began
+    began = time.perf_counter()
+    con.execute(
+        "DELETE FROM published.subscription_checkpoints WHERE subscription_id IN "
+        "(SELECT subscription_id FROM work.int_run_scope)"
+    )
+    cols = _published_columns("subscription_checkpoints")
+    con.execute(
+        f"INSERT INTO published.subscription_checkpoints ({cols}) "
+        f"SELECT {cols} FROM work.subscription_checkpoints"
+    )
+    summary.timings["publish subscription_checkpoints"] = time.perf_counter() - began
     con.execute(
         """
         INSERT INTO published.bill_run_inputs
@@ -218,13 +255,15 @@ def _publish(
     con.execute(
         """
         INSERT INTO published.bill_runs VALUES
-            (?, ?, ?, ?, ?, 'published', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            (?, ?, ?, ?, ?, 'published', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+             (SELECT fingerprint FROM work.stg_catalog_fingerprint), ?)
         """,
         [
             summary.bill_run_id, summary.as_of, summary.mode, started_at,
             dt.datetime.now(dt.UTC).replace(tzinfo=None), load_id, summary.invoices,
             summary.credit_notes, summary.invoice_lines, summary.credit_note_lines,
             summary.payment_requests, summary.unfunded_invoices, summary.action_rejections,
-            summary.frozen_services, summary.quarantined_rows,
+            summary.frozen_services, summary.quarantined_rows, summary.subscriptions_in_scope,
+            engine_version(),
         ],
     )

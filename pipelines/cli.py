@@ -103,12 +103,19 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("load", cmd_load, "validate and load the upstream tables of a folder")
     p.add_argument("dir", type=Path)
 
+    full = (
+        "compute every subscription, not only those whose inputs changed or whose next date "
+        "came (publishes the same documents; use it to check, or after changing the engine "
+        "outside sql/)"
+    )
     p = command("run", cmd_run, "the bill run for one as-of date")
     p.add_argument("--as-of", type=iso_date, required=True)
+    p.add_argument("--full", action="store_true", help=full)
 
     p = command("backfill", cmd_backfill, "one bill run per date, in order, in one Dagster run")
     p.add_argument("--from", dest="first", type=iso_date, required=True)
     p.add_argument("--to", dest="last", type=iso_date, required=True)
+    p.add_argument("--full", action="store_true", help=full)
 
     p = command("export", cmd_export, "write every published table as DIR/<table>.parquet")
     p.add_argument("dir", type=Path)
@@ -251,7 +258,10 @@ def _materialize(
                 "console": RunConsole(echo=True),
             },
             instance=dg.DagsterInstance.ephemeral(),
-            run_config=QUIET_RUN_CONFIG,
+            run_config={
+                **QUIET_RUN_CONFIG,
+                "ops": {"published_ledger": {"config": {"full": args.full}}},
+            },
             **target,
         )
     except BillRunStopped as exc:

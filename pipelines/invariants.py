@@ -15,7 +15,8 @@ from pipelines.warehouse import fetch_row
 
 # Each query reads the documents of one run through the views `run_invoices`,
 # `run_invoice_lines`, `run_credit_notes`, `run_credit_note_lines` (the draft or a published
-# run) and may read the whole published ledger.
+# run) and the published ledger of what the run touched (a period no line of the run names
+# cannot have changed).
 INVARIANTS: dict[str, tuple[str, str]] = {
     "lines_sum_to_totals": (
         "Σ lines = document totals (subtotal, tax and total) for every invoice and credit note",
@@ -41,15 +42,24 @@ INVARIANTS: dict[str, tuple[str, str]] = {
         "no service-day charged net more than once: per service and period, net billed days "
         "<= period days and every charge key's net amount >= 0",
         """
-        WITH lines AS (
-            SELECT service_id, cycle_start, price_term_id, quantity, days, period_days, amount
-            FROM published.invoice_lines
+        WITH touched AS (
+            SELECT service_id, cycle_start FROM run_invoice_lines
+            UNION
+            SELECT service_id, cycle_start FROM run_credit_note_lines
+        ),
+        lines AS (
+            SELECT l.service_id, l.cycle_start, l.price_term_id, l.quantity, l.days,
+                   l.period_days, l.amount
+            FROM published.invoice_lines AS l
+            JOIN touched AS t ON t.service_id = l.service_id AND t.cycle_start = l.cycle_start
             UNION ALL
             SELECT service_id, cycle_start, price_term_id, quantity, days, period_days, amount
             FROM run_invoice_lines WHERE NOT already_published
             UNION ALL
-            SELECT service_id, cycle_start, price_term_id, quantity, -days, period_days, -amount
-            FROM published.credit_note_lines
+            SELECT l.service_id, l.cycle_start, l.price_term_id, l.quantity, -l.days,
+                   l.period_days, -l.amount
+            FROM published.credit_note_lines AS l
+            JOIN touched AS t ON t.service_id = l.service_id AND t.cycle_start = l.cycle_start
             UNION ALL
             SELECT service_id, cycle_start, price_term_id, quantity, -days, period_days, -amount
             FROM run_credit_note_lines WHERE NOT already_published

@@ -77,11 +77,23 @@ def _duckdb_statement(name: str, schema: str) -> tuple[str, frozenset[str]]:
     return f"CREATE OR REPLACE TABLE {schema}.{name} AS {tree.sql(dialect='duckdb')}", names
 
 
+# Functions sqlglot does not model but that exist under one name in DuckDB, mapped to their
+# Spark counterpart by _portable_types: DuckDB's 64-bit HASH (input fingerprints) would be
+# Spark's 32-bit murmur3 HASH; XXHASH64 keeps 64 bits. Fingerprints are only ever compared
+# with fingerprints the same engine computed.
+SPARK_FUNCTION_NAMES = {"HASH": "XXHASH64"}
+
+
 def _portable_types(node: exp.Expression) -> exp.Expression:
-    """The one non-portable construct of the models: DuckDB's HUGEINT (128-bit integer) for
-    exact money arithmetic becomes DECIMAL(38, 0) on engines without it (Spark)."""
+    """The non-portable constructs of the models, for engines without them (Spark): DuckDB's
+    HUGEINT (128-bit integer) for exact money arithmetic becomes DECIMAL(38, 0), and the
+    functions of SPARK_FUNCTION_NAMES are renamed."""
     if isinstance(node, exp.DataType) and node.this == exp.DataType.Type.INT128:
         return exp.DataType.build("decimal(38, 0)")
+    if isinstance(node, exp.Anonymous) and node.name.upper() in SPARK_FUNCTION_NAMES:
+        return exp.Anonymous(
+            this=SPARK_FUNCTION_NAMES[node.name.upper()], expressions=node.expressions
+        )
     return node
 
 

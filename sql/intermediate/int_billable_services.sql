@@ -1,6 +1,6 @@
--- One row per service this release bills: termed and device products (domain.md §6), with the
--- subscription's billing terms and the account. Services of other product kinds are loaded but
--- deferred (counted by the run).
+-- One row per service this release bills, of a subscription in the run's scope (int_run_scope):
+-- termed and device products (domain.md §6), with the subscription's billing terms and the
+-- account. Services of other product kinds are loaded but deferred (counted by the run).
 SELECT
     s.service_id,
     s.subscription_id,
@@ -20,5 +20,6 @@ SELECT
 FROM upstream.services AS s
 JOIN upstream.products AS p ON p.product_id = s.product_id
 JOIN upstream.subscriptions AS sub ON sub.subscription_id = s.subscription_id
+JOIN work.int_run_scope AS r ON r.subscription_id = s.subscription_id
 WHERE p.kind IN ('termed', 'device')
   AND sub.billing_cycle <> 'none'

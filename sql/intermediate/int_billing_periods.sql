@@ -1,7 +1,8 @@
 -- One row per (subscription, billing period) that the run may have to value: from the period
--- holding the first billable day up to the last period due on :as_of (pre-bill: starting on or
--- before as_of + bill_days_before; post-bill: ended by as_of), or the last period already
--- published if later. Boundaries come from an integer period index k: month-based periods
+-- holding the first billable day up to the period holding the billing horizon (pre-bill:
+-- as_of + bill_days_before; post-bill: as_of, whose period is not due until it ends), or the
+-- last period already published if later. The end of the last period is when the next one
+-- falls due (int_subscription_wake_dates). Boundaries come from an integer period index k: month-based periods
 -- start on day b (clamped to the month's length) of month anchor_month + k * cycle_months,
 -- weekly ones on the ISO weekday b; never by adding an interval to a clamped date (domain §1).
 WITH points AS (
@@ -63,7 +64,7 @@ ranges AS (
         MAX(CASE WHEN point = 'first' THEN k END) AS k_first,
         GREATEST(
             MAX(CASE WHEN point = 'horizon' AND billing_model = 'pre' THEN k END),
-            MAX(CASE WHEN point = 'horizon' AND billing_model = 'post' THEN k - 1 END),
+            MAX(CASE WHEN point = 'horizon' AND billing_model = 'post' THEN k END),
             MAX(CASE WHEN point = 'published' THEN k END)
         ) AS k_last
     FROM indexed

@@ -1,14 +1,27 @@
--- One row per charge key (service_id, cycle_start, price_term_id, quantity) with published
--- lines: what is published for it net of credits, in integer minor units, and the billed terms
--- of its first invoice line, which stay frozen for the key (domain.md §11).
-WITH lines AS (
+-- One row per charge key (service_id, cycle_start, price_term_id, quantity) of a subscription
+-- in the run's scope with published lines: what is published for it net of credits, in integer
+-- minor units, and the billed terms of its first invoice line, which stay frozen for the key
+-- (domain.md §11).
+WITH invoices AS (
+    SELECT i.*
+    FROM published.invoices AS i
+    JOIN work.int_run_scope AS r ON r.subscription_id = i.subscription_id
+),
+
+credit_notes AS (
+    SELECT c.*
+    FROM published.credit_notes AS c
+    JOIN work.int_run_scope AS r ON r.subscription_id = c.subscription_id
+),
+
+lines AS (
     SELECT
         i.subscription_id, i.account_id, i.currency, i.issue_date, i.invoice_number,
         l.line_no, l.service_id, l.cycle_start, l.cycle_end, l.price_term_id, l.quantity,
         l.product_id, l.price_valid_from, l.unit_amount, l.tax_rate, l.period_start,
         l.period_end, l.period_days, l.days, l.amount, l.tax_amount, 1 AS sign
     FROM published.invoice_lines AS l
-    JOIN published.invoices AS i ON i.invoice_id = l.invoice_id
+    JOIN invoices AS i ON i.invoice_id = l.invoice_id
     UNION ALL
     SELECT
         c.subscription_id, c.account_id, c.currency, c.issue_date, NULL, l.line_no,
@@ -16,7 +29,7 @@ WITH lines AS (
         l.price_valid_from, l.unit_amount, l.tax_rate, l.period_start, l.period_end,
         l.period_days, l.days, l.amount, l.tax_amount, -1 AS sign
     FROM published.credit_note_lines AS l
-    JOIN published.credit_notes AS c ON c.credit_note_id = l.credit_note_id
+    JOIN credit_notes AS c ON c.credit_note_id = l.credit_note_id
 ),
 
 scaled AS (

@@ -6,6 +6,7 @@
 WITH expanded AS (
     SELECT a.*, a.service_id AS target_service_id, FALSE AS subscription_level
     FROM work.stg_actions_visible AS a
+    JOIN work.int_run_scope AS r ON r.subscription_id = a.subscription_id
     WHERE a.is_applied AND a.service_id IS NOT NULL
     UNION ALL
     SELECT a.*, s.service_id AS target_service_id, TRUE AS subscription_level

@@ -6,18 +6,28 @@
 -- limit). Method: the subscription's if active, else the account's active primary, else its
 -- active wallet; with none, payment_method_id is null and the invoice is counted unfunded.
 -- payment_request_id derives from (invoice_id, attempt) so a re-run never sends it twice.
-WITH movements AS (
-    SELECT account_id, currency, total AS amount FROM published.invoices
+WITH invoiced_accounts AS (
+    SELECT DISTINCT account_id FROM work.invoices
+),
+
+-- Only the accounts the run invoices need a balance.
+movements AS (
+    SELECT i.account_id, i.currency, i.total AS amount
+    FROM published.invoices AS i
+    JOIN invoiced_accounts AS a ON a.account_id = i.account_id
     UNION ALL
-    SELECT account_id, currency, -total FROM published.credit_notes
+    SELECT c.account_id, c.currency, -c.total
+    FROM published.credit_notes AS c
+    JOIN invoiced_accounts AS a ON a.account_id = c.account_id
     UNION ALL
     SELECT account_id, currency, -total FROM work.credit_notes
     UNION ALL
     SELECT
-        account_id, currency,
-        CASE WHEN kind = 'refund' THEN amount ELSE -amount END
-    FROM upstream.transactions
-    WHERE occurred_on <= :as_of AND kind IN ('payment', 'refund', 'adjustment')
+        t.account_id, t.currency,
+        CASE WHEN t.kind = 'refund' THEN t.amount ELSE -t.amount END
+    FROM upstream.transactions AS t
+    JOIN invoiced_accounts AS a ON a.account_id = t.account_id
+    WHERE t.occurred_on <= :as_of AND t.kind IN ('payment', 'refund', 'adjustment')
 ),
 
 opening AS (
@@ -55,6 +65,7 @@ methods AS (
     JOIN upstream.payment_methods AS pm
         ON pm.account_id = r.account_id AND pm.status = 'active'
        AND (pm.payment_method_id = sub.payment_method_id OR pm.is_primary OR pm.kind = 'wallet')
+    WHERE r.balance_after > r.credit_limit AND r.total > 0
     GROUP BY r.invoice_id
 )
 

@@ -45,9 +45,10 @@ resolved AS (
 ),
 
 last_published AS (
-    SELECT service_id, ARG_MAX(state, as_of) AS state, ARG_MAX(since, as_of) AS since
-    FROM published.service_states
-    GROUP BY service_id
+    SELECT p.service_id, ARG_MAX(p.state, p.as_of) AS state, ARG_MAX(p.since, p.as_of) AS since
+    FROM published.service_states AS p
+    JOIN work.int_run_scope AS r ON r.subscription_id = p.subscription_id
+    GROUP BY p.service_id
 )
 
 SELECT

@@ -10,7 +10,16 @@ CREATE TABLE IF NOT EXISTS published.bill_runs (
     invoice_lines BIGINT NOT NULL, credit_note_lines BIGINT NOT NULL,
     payment_requests BIGINT NOT NULL, unfunded_invoices BIGINT NOT NULL,
     action_rejections BIGINT NOT NULL, frozen_services BIGINT NOT NULL,
-    quarantined_rows BIGINT NOT NULL
+    quarantined_rows BIGINT NOT NULL, subscriptions_in_scope BIGINT NOT NULL,
+    catalog_fingerprint UBIGINT NOT NULL, engine_version VARCHAR NOT NULL
+);
+-- Per subscription: the fingerprint of its inputs when a run last computed it and the date it
+-- next needs a run (sql/publish/subscription_checkpoints.sql). The one published table whose
+-- rows are replaced: a run's publish deletes and re-inserts the rows of the subscriptions it
+-- computed, in the same transaction as its documents. Bookkeeping, not billing output.
+CREATE TABLE IF NOT EXISTS published.subscription_checkpoints (
+    subscription_id VARCHAR NOT NULL, fingerprint UBIGINT NOT NULL, wake_on DATE,
+    as_of DATE NOT NULL, bill_run_id VARCHAR NOT NULL
 );
 -- Per run and upstream table: rows read / loaded / quarantined by the load the run used.
 CREATE TABLE IF NOT EXISTS published.bill_run_inputs (

@@ -1,6 +1,7 @@
 """Properties of the bill run over generated histories (DEVELOPERS.md principle 3):
-re-running a date publishes nothing, running every day equals one catch-up run, and money is
-conserved (credits never exceed what they credit; documents equal their lines)."""
+re-running a date publishes nothing, running every day equals one catch-up run, a daily run
+that computes only the subscriptions in its scope publishes what a full run would, and money
+is conserved (credits never exceed what they credit; documents equal their lines)."""
 
 from __future__ import annotations
 
@@ -22,19 +23,24 @@ ACTIONS = st.sampled_from(["activate", "deactivate", "pause", "resume", "cancel"
 
 
 @st.composite
-def histories(draw) -> Scenario:
-    """A weekly pre-bill subscription with two services and up to 8 actions, each recorded on
-    or before its effective date (a backdated record is corrected by a later run, which a
-    single catch-up run cannot reproduce by design: domain.md §3)."""
+def histories(draw, backdated: bool = False) -> Scenario:
+    """A weekly pre- or post-bill subscription with two services (the first with a trial or a
+    term that does not renew, sometimes) and up to 8 actions, each recorded on
+    or before its effective date unless `backdated` (a backdated record is corrected by a later
+    run, which a single catch-up run cannot reproduce by design: domain.md §3)."""
+    model = draw(st.sampled_from(["pre", "post"]))
     s = Scenario()
     s.account()
     s.product("P1", tier_path="tv")
     s.product("P2", tier_path="tv")
     s.price_term("PT1", amount=draw(st.sampled_from(["7.00", "10.00", "9.99"])), cycle="week",
-                 tax_rate="0.19", product_id="P1")
-    s.price_term("PT2", amount="13.13", cycle="week", tax_rate="0.19", product_id="P2")
-    s.subscription(cycle="week", billing_day=draw(st.integers(1, 7)),
-                   bill_days_before=draw(st.sampled_from([0, 2])))
+                 model=model, tax_rate="0.19", product_id="P1",
+                 trial_days=draw(st.sampled_from([0, 0, 3])),
+                 **draw(st.sampled_from([{}, {"termed_cycles": 1, "auto_renew": False}])))
+    s.price_term("PT2", amount="13.13", cycle="week", model=model, tax_rate="0.19",
+                 product_id="P2")
+    s.subscription(cycle="week", model=model, billing_day=draw(st.integers(1, 7)),
+                   bill_days_before=draw(st.sampled_from([0, 2])) if model == "pre" else 0)
     s.service("SV1")
     s.service("SV2")
     for service_id in ("SV1", "SV2"):
@@ -43,7 +49,9 @@ def histories(draw) -> Scenario:
     for _ in range(draw(st.integers(0, 6))):
         kind = draw(ACTIONS)
         effective = START + dt.timedelta(days=draw(st.integers(0, DAYS + 6)))
-        recorded = min(effective, START + dt.timedelta(days=draw(st.integers(0, DAYS))))
+        recorded = START + dt.timedelta(days=draw(st.integers(0, DAYS)))
+        if not backdated:
+            recorded = min(effective, recorded)
         extra: dict = {}
         if kind == "pause":
             extra["days"] = draw(st.integers(1, 9))
@@ -94,6 +102,21 @@ def test_day_by_day_equals_catch_up_and_reruns_publish_nothing(s):
     once = fresh(s)
     run_bill_run(once, START + dt.timedelta(days=DAYS))
     assert net_by_period(daily) == net_by_period(once)
+
+
+@SETTINGS
+@given(histories(backdated=True))
+def test_daily_runs_of_their_scope_leave_nothing_for_a_full_run(s):
+    """Each daily run computes only the subscriptions whose inputs changed or whose next date
+    came (int_run_scope); a full run that computes every subscription afterwards finds
+    nothing left to publish, whatever was recorded late."""
+    con = fresh(s)
+    for offset in range(DAYS + 1):
+        run_bill_run(con, START + dt.timedelta(days=offset))
+    full = run_bill_run(con, START + dt.timedelta(days=DAYS), full=True)
+    assert full.full_run
+    assert (full.invoices, full.credit_notes, full.action_rejections) == (0, 0, 0)
+    assert con.execute("SELECT count(*) FROM work.service_states").fetchall() == [(0,)]
 
 
 @SETTINGS

@@ -206,7 +206,7 @@ class FakeEngine:
     def __init__(self, fail_on=None, error=RunRefused, message=None):
         self.calls, self.fail_on, self.error, self.message = [], fail_on, error, message
 
-    def __call__(self, con, as_of, mode="run", progress=None):
+    def __call__(self, con, as_of, mode="run", progress=None, full=False):
         self.calls.append(as_of)
         progress("int_expected_charges: 0.42s")
         if as_of == self.fail_on:
@@ -214,7 +214,7 @@ class FakeEngine:
         run_id = f"BR-{as_of}-1"
         con.execute(
             "INSERT INTO published.bill_runs VALUES (?, ?, 'run', now(), now(), 'published', "
-            "'L1', 2, 1, 3, 1, 1, 1, 0, 0, 1)",
+            "'L1', 2, 1, 3, 1, 1, 1, 0, 0, 1, 1, 0, 'fake')",
             [run_id, as_of],
         )
         con.execute(

@@ -141,7 +141,7 @@ class FakeEngine:
         self.fail_on = fail_on
         self.error = error
 
-    def __call__(self, con, as_of, mode="run", progress=None):
+    def __call__(self, con, as_of, mode="run", progress=None, full=False):
         self.calls.append(as_of)
         if progress:
             progress("int_expected_charges: 0.01s")
@@ -150,7 +150,7 @@ class FakeEngine:
         run_id = f"BR-{as_of}-1"
         con.execute(
             "INSERT INTO published.bill_runs VALUES (?, ?, 'run', now(), now(), 'published', "
-            "'L1', 1, 0, 1, 0, 1, 0, 0, 0, 1)",
+            "'L1', 1, 0, 1, 0, 1, 0, 0, 0, 1, 1, 0, 'fake')",
             [run_id, as_of],
         )
         con.execute(
