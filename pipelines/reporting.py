@@ -222,6 +222,12 @@ def _outputs(warehouse: str, bill_run_ids: Sequence[str]) -> str:
     )
 
 
+def scope_text(summary: BillRunSummary) -> str:
+    if summary.full_run:
+        return "all: first run, changed catalog or engine, or --full"
+    return "only those with changed inputs or a date due"
+
+
 def format_run_summary(
     summary: BillRunSummary, payments: Sequence[Mapping[str, Any]], warehouse: str
 ) -> str:
@@ -229,6 +235,7 @@ def format_run_summary(
     return "\n".join(
         [
             f"bill run {summary.bill_run_id} for {summary.as_of}: {summary.status}",
+            f"subscriptions computed: {summary.subscriptions_in_scope:,} ({scope_text(summary)})",
             _figures([summary], payments),
             _outputs(warehouse, [summary.bill_run_id]),
         ]

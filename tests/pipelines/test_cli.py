@@ -205,9 +205,11 @@ def test_export_writes_every_published_table_as_parquet(wh, tmp_path, capsys):
 class FakeEngine:
     def __init__(self, fail_on=None, error=RunRefused, message=None):
         self.calls, self.fail_on, self.error, self.message = [], fail_on, error, message
+        self.full: list[bool] = []
 
     def __call__(self, con, as_of, mode="run", progress=None, full=False):
         self.calls.append(as_of)
+        self.full.append(full)
         progress("int_expected_charges: 0.42s")
         if as_of == self.fail_on:
             raise self.error(self.message or f"fake failure on {as_of}")
@@ -235,6 +237,8 @@ class FakeEngine:
             payment_requests=1,
             unfunded_invoices=1,
             quarantined_rows=1,
+            subscriptions_in_scope=1200 if full else 40,
+            full_run=full,
             totals=[
                 {
                     "currency": "EUR",
@@ -281,11 +285,20 @@ def test_run_prints_progress_and_the_summary(loaded, engine, capsys):
     out = capsys.readouterr().out
     assert "s] 2026-03-31: int_expected_charges: 0.42s" in out
     assert "bill run BR-2026-03-31-1 for 2026-03-31: published" in out
+    assert fake.full == [False]
+    assert "subscriptions computed: 40 (only those with changed inputs or a date due)" in out
     assert "1,037.395" in out  # every digit a Decimal has, never a float's
     assert "1,234.50" in out and "11.90" in out and "credit notes" in out
     assert "unfunded invoices: 1" in out and "quarantined rows: 1" in out
     assert "redeem_pass" in out
     assert loaded in out and "export DIR" in out
+
+
+def test_run_full_computes_every_subscription(loaded, engine, capsys):
+    fake = engine()
+    assert cli.main(["--warehouse", loaded, "run", "--as-of", "2026-03-31", "--full"]) == 0
+    assert fake.full == [True]
+    assert "subscriptions computed: 1,200 (all: first run" in capsys.readouterr().out
 
 
 def test_run_refused_exits_2_with_the_engines_message(loaded, engine, capsys):

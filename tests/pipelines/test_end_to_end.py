@@ -25,16 +25,23 @@ def test_seed_load_run_backfill_export(tmp_path, capsys):
     assert "precedes the last published run 2026-03-03" in capsys.readouterr().err
     # re-running the last date publishes nothing new
     assert cli.main(["--warehouse", wh, "run", "--as-of", "2026-03-03"]) == 0
+    # and so does a run computing every subscription: the daily runs' scopes missed nothing
+    assert cli.main(["--warehouse", wh, "run", "--as-of", "2026-03-03", "--full"]) == 0
     assert cli.main(["--warehouse", wh, "export", str(out)]) == 0
 
     con = duckdb.connect(wh, read_only=True)
     runs = con.execute(
-        "SELECT as_of::VARCHAR, invoices, credit_notes FROM published.bill_runs "
-        "ORDER BY as_of, bill_run_id"
+        "SELECT as_of::VARCHAR, invoices, credit_notes, subscriptions_in_scope "
+        "FROM published.bill_runs ORDER BY as_of, bill_run_id"
     ).fetchall()
     assert [r[0] for r in runs] == ["2026-02-28", "2026-03-01", "2026-03-02", "2026-03-03",
-                                    "2026-03-03"]
-    assert runs[0][1] > 100 and runs[-1][1:] == (0, 0)
+                                    "2026-03-03", "2026-03-03"]
+    assert runs[0][1] > 100 and runs[-2][1:3] == (0, 0) and runs[-1][1:3] == (0, 0)
+    # the first and the --full run compute every subscription loaded (some quarantined ones
+    # too, to report their frozen services); a daily run only a part of them
+    (loaded,) = con.execute("SELECT count(*) FROM upstream.subscriptions").fetchall()[0]
+    assert runs[0][3] >= loaded and runs[-1][3] == runs[0][3]
+    assert 0 < runs[1][3] < loaded
     # INV numbers are gapless across runs
     numbers = [n for (n,) in con.execute(
         "SELECT invoice_number FROM published.invoices ORDER BY 1").fetchall()]
