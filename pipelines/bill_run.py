@@ -21,7 +21,7 @@ from functools import cache
 import duckdb
 
 from pipelines.invariants import check_invariants
-from pipelines.sql_models import all_models, materialize, run_order
+from pipelines.sql_models import all_models, materialize, release_points, run_order
 from pipelines.warehouse import ensure_schema, fetch_row
 
 # Published table <- the draft model that produces its rows (same name), with a filter.
@@ -39,6 +39,12 @@ PUBLISHED_FROM_DRAFT: dict[str, str] = {
     "bill_run_deferred": "",
     "bill_run_totals": "",
 }
+
+
+# Staging and intermediate tables the summary and the publish step read after the models ran
+# (the publish-layer tables are kept anyway; every other work table is dropped after its last
+# reader, see sql_models.release_points).
+KEPT_FOR_PUBLISH = {"int_run_scope", "stg_catalog_fingerprint"}
 
 
 class RunRefused(RuntimeError):
@@ -155,9 +161,13 @@ def run_bill_run(
     }
     summary = BillRunSummary(bill_run_id=bill_run_id, as_of=as_of, mode=mode, status="draft")
 
-    for name in run_order():
+    order = run_order()
+    releases = release_points(order, keep=KEPT_FOR_PUBLISH)
+    for name in order:
         began = time.perf_counter()
         materialize(con, name, params)
+        for table in releases[name]:
+            con.execute(f"DROP TABLE IF EXISTS work.{table}")
         summary.timings[name] = time.perf_counter() - began
         say(f"{name}: {summary.timings[name]:.2f}s")
 

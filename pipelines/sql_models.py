@@ -125,6 +125,22 @@ def model_dependencies(name: str) -> set[str]:
     }
 
 
+def release_points(order: list[str], keep: set[str]) -> dict[str, list[str]]:
+    """For each model of `order`, the staging and intermediate tables no later model reads
+    once it has run: they can be dropped then (the work catalog lives in memory, and a first
+    run's intermediate tables would otherwise crowd out the rest and spill to disk). Publish
+    models and the tables in `keep` stay for the publish step."""
+    last_reader = {name: name for name in order}
+    for name in order:
+        for dependency in model_dependencies(name):
+            last_reader[dependency] = name
+    points: dict[str, list[str]] = {name: [] for name in order}
+    for table, reader in last_reader.items():
+        if table not in keep and model_file(table).parent.name != "publish":
+            points[reader].append(table)
+    return points
+
+
 def run_order(targets: tuple[str, ...] | None = None) -> list[str]:
     """Every model (or those `targets` need) in dependency order."""
     return list(_run_order(targets))
