@@ -40,7 +40,8 @@ def main() -> None:
     else:
         con = connect(args.warehouse)
         summary = run_bill_run(con, args.as_of)
-        detail = {"invoices": summary.invoices, "invoice_lines": summary.invoice_lines,
+        detail = {"subscriptions_in_scope": summary.subscriptions_in_scope,
+                  "invoices": summary.invoices, "invoice_lines": summary.invoice_lines,
                   "credit_notes": summary.credit_notes,
                   "payment_requests": summary.payment_requests,
                   "slowest_models": sorted(summary.timings.items(), key=lambda kv: -kv[1])[:5]}
