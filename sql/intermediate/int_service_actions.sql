@@ -1,18 +1,31 @@
--- One row per (service, visible applied action): service-level actions on their service and
--- subscription-level actions (service_id null) on every billable service of the subscription,
--- numbered in the order they apply: (effective_on, recorded_at, action_id) (domain.md §5).
--- Carries what the state machine needs to judge each action: the pause limits valid on its
--- date and the attributes of a `change`'s new price term and product.
-WITH expanded AS (
-    SELECT a.*, a.service_id AS target_service_id, FALSE AS subscription_level
-    FROM work.stg_actions_visible AS a
-    JOIN work.int_run_scope AS r ON r.subscription_id = a.subscription_id
-    WHERE a.is_applied AND a.service_id IS NOT NULL
+-- One row per (billable service, visible applied action), numbered seq in the order the state
+-- machine applies them: (effective_on, recorded_at, action_id) (domain.md §5), where
+-- effective_on is the requested date or, for an action a timing rule moves, the end of the
+-- running period (int_end_of_period_actions). Carries what the state machine needs to judge
+-- each action: the pause limits valid on its date and the attributes of a `change`'s new price
+-- term and product.
+WITH moved AS (
+    SELECT DISTINCT service_id FROM work.int_end_of_period_actions
+),
+
+-- the requested order stands for services with no moved action (most of them: their actions
+-- need no second sort); the others are renumbered in the order of the dates they apply on
+timed AS (
+    SELECT a.*, a.requested_on AS effective_on, a.req_seq AS seq
+    FROM work.int_requested_actions AS a
+    WHERE a.service_id NOT IN (SELECT service_id FROM moved)
     UNION ALL
-    SELECT a.*, s.service_id AS target_service_id, TRUE AS subscription_level
-    FROM work.stg_actions_visible AS a
-    JOIN work.int_billable_services AS s ON s.subscription_id = a.subscription_id
-    WHERE a.is_applied AND a.service_id IS NULL
+    SELECT
+        a.*,
+        COALESCE(m.applies_on, a.requested_on) AS effective_on,
+        ROW_NUMBER() OVER (
+            PARTITION BY a.service_id
+            ORDER BY COALESCE(m.applies_on, a.requested_on), a.recorded_at, a.action_id
+        ) AS seq
+    FROM work.int_requested_actions AS a
+    LEFT JOIN work.int_end_of_period_actions AS m
+        ON m.service_id = a.service_id AND m.action_id = a.action_id
+    WHERE a.service_id IN (SELECT service_id FROM moved)
 ),
 
 rules AS (
@@ -27,18 +40,19 @@ new_terms AS (
 )
 
 SELECT
-    e.target_service_id AS service_id,
+    e.service_id,
     e.subscription_id,
     e.action_id,
     e.action,
     e.effective_on,
+    e.requested_on,
     e.recorded_at,
     e.subscription_level,
     e.new_product_id,
     e.new_price_term_id,
     e.new_quantity,
     e.days,
-    s.ordered_on,
+    e.ordered_on,
     COALESCE(max_days.value, 90) AS pause_max_days,
     COALESCE(max_times.value, 2) AS pause_max_times_per_year,
     np.tier_path AS new_product_tier_path,
@@ -48,12 +62,9 @@ SELECT
         OR (nt.currency = s.currency AND nt.billing_cycle = s.billing_cycle
             AND nt.billing_model = s.billing_model)
     ) AS new_term_fits_subscription,
-    ROW_NUMBER() OVER (
-        PARTITION BY e.target_service_id
-        ORDER BY e.effective_on, e.recorded_at, e.action_id
-    ) AS seq
-FROM expanded AS e
-JOIN work.int_billable_services AS s ON s.service_id = e.target_service_id
+    e.seq
+FROM timed AS e
+JOIN work.int_billable_services AS s ON s.service_id = e.service_id
 LEFT JOIN rules AS max_days
     ON max_days.key = 'pause_max_days' AND max_days.valid_from <= e.effective_on
    AND (max_days.valid_to IS NULL OR e.effective_on < max_days.valid_to)

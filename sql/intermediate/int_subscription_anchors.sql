@@ -1,24 +1,76 @@
--- One row per billable subscription that has an activation: what anchors its periods
+-- One row per billable subscription with a visible activation: what anchors its periods
 -- (domain.md §1). F, the first billable date, is that of the visible activation recorded first
--- (smallest recorded_at, action_id): its date, or the end of its trial when it is the service's
--- first activation. b is the stated billing day, else F's day of month (ISO weekday for weekly)
--- under anniversary billing, else the default_billing_day / default_billing_weekday rule valid
--- on F. Month-based boundaries fall on day b of months anchor_month + k * cycle_months.
+-- (smallest recorded_at, action_id; activations dated before their service's ordered_on are
+-- void and anchor nothing): its date, or the end of its trial when it is the service's first
+-- activation. F is read from the actions as requested, not from the state machine's outcome,
+-- so that it never moves when a later-recorded action changes which activation takes effect
+-- (a backdated activation recorded later is billed inside the anchored periods). The trial is
+-- trial_days of the price-term version valid on the first activation, of the price term the
+-- changes requested before it leave. b is the stated billing day, else F's day of month (ISO
+-- weekday for weekly) under anniversary billing, else the default_billing_day /
+-- default_billing_weekday rule valid on F. Month-based boundaries fall on day b of months
+-- anchor_month + k * cycle_months (int_billing_periods).
 WITH activations AS (
+    SELECT service_id, subscription_id, action_id, requested_on, recorded_at, req_seq
+    FROM work.int_requested_actions
+    WHERE action = 'activate' AND requested_on >= ordered_on
+),
+
+first_activations AS (
+    SELECT service_id, MIN(req_seq) AS req_seq, MIN(requested_on) AS first_activated_on
+    FROM activations
+    GROUP BY service_id
+),
+
+-- the price term a change requested before the first activation leaves, if any
+changed_terms AS (
+    SELECT f.service_id, ARG_MAX(c.new_price_term_id, c.req_seq) AS price_term_id
+    FROM first_activations AS f
+    JOIN work.int_requested_actions AS c
+        ON c.service_id = f.service_id AND c.req_seq < f.req_seq
+    WHERE c.action = 'change' AND c.new_price_term_id IS NOT NULL
+    GROUP BY f.service_id
+),
+
+-- price versions as half-open spans; the earliest also covers the days before it
+versions AS (
     SELECT
-        s.subscription_id,
+        price_term_id,
+        trial_days,
+        CASE
+            WHEN ROW_NUMBER() OVER (PARTITION BY price_term_id ORDER BY valid_from) = 1
+                THEN DATE '0001-01-01'
+            ELSE valid_from
+        END AS valid_from,
+        LEAD(valid_from) OVER (PARTITION BY price_term_id ORDER BY valid_from) AS valid_to
+    FROM upstream.price_terms
+),
+
+trials AS (
+    SELECT f.service_id, f.first_activated_on, v.trial_days
+    FROM first_activations AS f
+    JOIN work.int_billable_services AS s ON s.service_id = f.service_id
+    LEFT JOIN changed_terms AS c ON c.service_id = f.service_id
+    JOIN versions AS v
+        ON v.price_term_id = COALESCE(c.price_term_id, s.price_term_id)
+       AND v.valid_from <= f.first_activated_on
+       AND (v.valid_to IS NULL OR f.first_activated_on < v.valid_to)
+),
+
+first_billable AS (
+    SELECT
+        a.subscription_id,
         ARG_MIN(
             {'billable_from': CASE
-                WHEN o.effective_on = t.first_activated_on THEN t.trial_end ELSE o.effective_on
+                WHEN a.requested_on = t.first_activated_on
+                    THEN a.requested_on + t.trial_days
+                ELSE a.requested_on
             END},
             {'recorded_at': a.recorded_at, 'action_id': a.action_id, 'service_id': a.service_id}
         ).billable_from AS billable_from
-    FROM work.int_service_action_outcomes AS o
-    JOIN work.int_service_actions AS a ON a.service_id = o.service_id AND a.seq = o.seq
-    JOIN work.int_billable_services AS s ON s.service_id = o.service_id
-    JOIN work.int_service_terms AS t ON t.service_id = o.service_id
-    WHERE o.took_effect AND o.action = 'activate'
-    GROUP BY s.subscription_id
+    FROM activations AS a
+    JOIN trials AS t ON t.service_id = a.service_id
+    GROUP BY a.subscription_id
 ),
 
 subscriptions AS (
@@ -53,7 +105,7 @@ anchored AS (
             END
         ) AS billing_day_used
     FROM subscriptions AS s
-    JOIN activations AS f ON f.subscription_id = s.subscription_id
+    JOIN first_billable AS f ON f.subscription_id = s.subscription_id
     LEFT JOIN defaults AS dd
         ON dd.key = 'default_billing_day' AND dd.valid_from <= f.billable_from
        AND (dd.valid_to IS NULL OR f.billable_from < dd.valid_to)

@@ -128,3 +128,24 @@ def test_default_billing_day_rule_applies_under_period_billing(con):
     s.load(con)
     run(con, "2026-03-01")
     assert periods(con) == [("2026-03-01", "2026-03-15", 14, 28)]
+
+
+def test_first_recorded_activation_anchors_even_when_a_later_recorded_one_takes_effect(con):
+    # anniversary, no billing day. An activation for Apr 20 is scheduled on Mar 13, so
+    # F = Apr 20 and b = 20. On Mar 21 a second activation, dated Mar 21, takes effect (the
+    # Apr 20 one is then rejected: the service is already effective). F does not move: the
+    # days from Mar 21 are a partial line of the anchored period Mar 20..Apr 20,
+    # 30/31 x 31.00 = 30.00, and Apr 20..May 20 is billed whole (31.00).
+    s = Scenario().simple(amount="31.00", method="anniversary")
+    s.action("activate", "2026-04-20", recorded_at="2026-03-13", status="scheduled")
+    s.action("activate", "2026-03-21")
+    s.load(con)
+    for day in ("2026-03-13", "2026-03-21", "2026-04-20"):
+        run(con, day)
+    assert invoice_lines(con) == [
+        ("SV1", "proration", "2026-03-21", "2026-04-20", 30, 31, Decimal("30.0000")),
+        ("SV1", "recurring", "2026-04-20", "2026-05-20", 30, 30, Decimal("31.0000")),
+    ]
+    assert con.execute(
+        "SELECT action_id, reason FROM published.action_rejections"
+    ).fetchall() == [("A0001", "invalid_transition:effective")]

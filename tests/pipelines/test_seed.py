@@ -77,7 +77,7 @@ def test_parquet_counts_match_files(parquet_dir: tuple[Path, dict[str, int]]) ->
         assert pq.read_metadata(folder / f"{table}.parquet").num_rows == n
     assert counts["subscriptions"] == N_SUBS
     assert counts["accounts"] == round(N_SUBS / 1.5)
-    assert counts["business_rules"] == 9
+    assert counts["business_rules"] == 11
     assert counts["currencies"] == 4
 
 
