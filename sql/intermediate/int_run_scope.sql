@@ -1,11 +1,12 @@
 -- One row per subscription the run computes, with its fingerprint (null when it is missing
 -- from the load) and why it is in scope. A run of date D need only value the subscriptions for
 -- which something could differ from what is already published (DEVELOPERS.md principle 3):
---   full        every subscription, on the first run, when the catalog (products, price terms,
---               business rules, currencies) or the engine's SQL changed since the last
---               published run, or when asked (`billing run --full`);
+--   full        every subscription, on the first run, when the shared inputs (business rules,
+--               currencies, see stg_catalog_fingerprint) or the engine's SQL changed since the
+--               last published run, or when asked (`billing run --full`);
 --   changed     its fingerprint differs from its checkpoint: new, changed or missing input rows,
---               actions recorded since, actions cancelled since;
+--               actions recorded since, actions cancelled since, an edit of a product or price
+--               term it references;
 --   due         its checkpoint's wake date has come: a period falls due or a dated event
 --               (scheduled action, end of pause, trial or term) takes effect;
 --   quarantined a quarantine row names it, so that its frozen services are reported each run.

@@ -1,10 +1,19 @@
 -- One row per subscription that has input rows for this run: a fingerprint of everything the
 -- engine reads about it at :as_of, an order-independent combination (BIT_XOR) of one hash per
--- row: the subscription, its services, its actions visible at the cut-off, and the quarantine
--- rows that name it. Two runs that see the same fingerprint for a subscription (and the same
--- catalog, see stg_catalog_fingerprint) compute the same charges for it, so a run leaves it
--- out unless one of its dates falls due (int_run_scope).
-WITH hashed AS (
+-- row: the subscription, its services with the fingerprints of their product and price term,
+-- its actions visible at the cut-off with those of the product and price term they change to,
+-- and the quarantine rows that name it. Two runs that see the same fingerprint for a
+-- subscription (and the same shared inputs, see stg_catalog_fingerprint) compute the same
+-- charges for it, so a run leaves it out unless one of its dates falls due (int_run_scope).
+WITH price_terms AS (
+    SELECT item_id, fingerprint FROM work.stg_catalog_item_fingerprints WHERE kind = 'price_term'
+),
+
+products AS (
+    SELECT item_id, fingerprint FROM work.stg_catalog_item_fingerprints WHERE kind = 'product'
+),
+
+hashed AS (
     SELECT
         subscription_id,
         HASH(
@@ -15,20 +24,25 @@ WITH hashed AS (
     FROM upstream.subscriptions
     UNION ALL
     SELECT
-        subscription_id,
+        s.subscription_id,
         HASH(
-            'service', service_id, subscription_id, product_id, price_term_id, quantity,
-            ordered_on, parent_service_id
+            'service', s.service_id, s.subscription_id, s.product_id, s.price_term_id,
+            s.quantity, s.ordered_on, s.parent_service_id, pt.fingerprint, p.fingerprint
         ) AS row_hash
-    FROM upstream.services
+    FROM upstream.services AS s
+    LEFT JOIN price_terms AS pt ON pt.item_id = s.price_term_id
+    LEFT JOIN products AS p ON p.item_id = s.product_id
     UNION ALL
     SELECT
-        subscription_id,
+        a.subscription_id,
         HASH(
-            'action', action_id, subscription_id, service_id, action, effective_on, recorded_at,
-            new_product_id, new_price_term_id, new_quantity, days
+            'action', a.action_id, a.subscription_id, a.service_id, a.action, a.effective_on,
+            a.recorded_at, a.new_product_id, a.new_price_term_id, a.new_quantity, a.days,
+            pt.fingerprint, p.fingerprint
         ) AS row_hash
-    FROM work.stg_actions_visible
+    FROM work.stg_actions_visible AS a
+    LEFT JOIN price_terms AS pt ON pt.item_id = a.new_price_term_id
+    LEFT JOIN products AS p ON p.item_id = a.new_product_id
     UNION ALL
     SELECT
         subscription_id,
