@@ -1,90 +1,81 @@
 -- One row per charge key (service_id, cycle_start, price_term_id, quantity) of a subscription
 -- in the run's scope with published lines: what is published for it net of credits, in integer
 -- minor units, and the billed terms of its first invoice line, which stay frozen for the key
--- (domain.md §11).
-WITH invoices AS (
-    SELECT i.*
-    FROM published.invoices AS i
-    JOIN work.int_run_scope AS r ON r.subscription_id = i.subscription_id
-),
-
-credit_notes AS (
-    SELECT c.*
-    FROM published.credit_notes AS c
-    JOIN work.int_run_scope AS r ON r.subscription_id = c.subscription_id
-),
-
-lines AS (
+-- (domain.md §11). A key's first line is its invoice line of the smallest invoice number:
+-- numbers grow with the issue date (runs never go back) and a run bills a key at most once.
+WITH invoiced AS (
     SELECT
-        i.subscription_id, i.account_id, i.currency, i.issue_date, i.invoice_number,
-        l.line_no, l.service_id, l.cycle_start, l.cycle_end, l.price_term_id, l.quantity,
-        l.product_id, l.price_valid_from, l.unit_amount, l.tax_rate, l.period_start,
-        l.period_end, l.period_days, l.days, l.amount, l.tax_amount, 1 AS sign
+        l.service_id,
+        l.cycle_start,
+        l.price_term_id,
+        l.quantity,
+        ANY_VALUE(i.subscription_id) AS subscription_id,
+        ANY_VALUE(i.account_id) AS account_id,
+        ANY_VALUE(i.currency) AS currency,
+        ANY_VALUE(l.cycle_end) AS cycle_end,
+        ANY_VALUE(l.period_days) AS period_days,
+        ARG_MIN(l.product_id, i.invoice_number) AS product_id,
+        ARG_MIN(l.price_valid_from, i.invoice_number) AS price_valid_from,
+        ARG_MIN(l.unit_amount, i.invoice_number) AS unit_amount,
+        ARG_MIN(l.tax_rate, i.invoice_number) AS tax_rate,
+        MIN(l.period_start) AS period_start,
+        MAX(l.period_end) AS period_end,
+        SUM(l.days) AS days,
+        SUM(l.amount) AS amount,
+        SUM(l.tax_amount) AS tax_amount
     FROM published.invoice_lines AS l
-    JOIN invoices AS i ON i.invoice_id = l.invoice_id
-    UNION ALL
+    JOIN published.invoices AS i ON i.invoice_id = l.invoice_id
+    JOIN work.int_run_scope AS r ON r.subscription_id = i.subscription_id
+    GROUP BY l.service_id, l.cycle_start, l.price_term_id, l.quantity
+),
+
+credited AS (
     SELECT
-        c.subscription_id, c.account_id, c.currency, c.issue_date, NULL, l.line_no,
-        l.service_id, l.cycle_start, l.cycle_end, l.price_term_id, l.quantity, l.product_id,
-        l.price_valid_from, l.unit_amount, l.tax_rate, l.period_start, l.period_end,
-        l.period_days, l.days, l.amount, l.tax_amount, -1 AS sign
+        l.service_id,
+        l.cycle_start,
+        l.price_term_id,
+        l.quantity,
+        MIN(l.period_start) AS period_start,
+        MAX(l.period_end) AS period_end,
+        SUM(l.days) AS days,
+        SUM(l.amount) AS amount,
+        SUM(l.tax_amount) AS tax_amount
     FROM published.credit_note_lines AS l
-    JOIN credit_notes AS c ON c.credit_note_id = l.credit_note_id
-),
-
-scaled AS (
-    SELECT
-        l.*,
-        CASE m.minor_units
-            WHEN 0 THEN 1 WHEN 1 THEN 10 WHEN 2 THEN 100 WHEN 3 THEN 1000 ELSE 10000
-        END AS minor_factor
-    FROM lines AS l
-    LEFT JOIN upstream.currency_minor_units AS m ON m.currency = l.currency
-),
-
-keyed AS (
-    SELECT
-        service_id,
-        cycle_start,
-        price_term_id,
-        quantity,
-        ANY_VALUE(subscription_id) AS subscription_id,
-        ANY_VALUE(account_id) AS account_id,
-        ANY_VALUE(currency) AS currency,
-        MAX(cycle_end) AS cycle_end,
-        MAX(period_days) AS period_days,
-        ARG_MIN(
-            {'product_id': product_id, 'price_valid_from': price_valid_from,
-             'unit_amount': unit_amount, 'tax_rate': tax_rate},
-            {'sign': -sign, 'issue_date': issue_date, 'invoice_number': invoice_number,
-             'line_no': line_no}
-        ) AS first_line,
-        MIN(period_start) AS period_start,
-        MAX(period_end) AS period_end,
-        SUM(sign * days) AS published_days,
-        SUM(CAST(sign * amount * minor_factor AS HUGEINT)) AS published_minor,
-        SUM(CAST(sign * tax_amount * minor_factor AS HUGEINT)) AS published_tax_minor
-    FROM scaled
-    GROUP BY service_id, cycle_start, price_term_id, quantity
+    JOIN published.credit_notes AS c ON c.credit_note_id = l.credit_note_id
+    JOIN work.int_run_scope AS r ON r.subscription_id = c.subscription_id
+    GROUP BY l.service_id, l.cycle_start, l.price_term_id, l.quantity
 )
 
 SELECT
-    service_id,
-    cycle_start,
-    price_term_id,
-    quantity,
-    subscription_id,
-    account_id,
-    currency,
-    cycle_end,
-    period_days,
-    first_line.product_id AS product_id,
-    first_line.price_valid_from AS price_valid_from,
-    first_line.unit_amount AS unit_amount,
-    first_line.tax_rate AS tax_rate,
-    period_start,
-    period_end,
-    published_days,
-    published_minor,
-    published_tax_minor
-FROM keyed
+    i.service_id,
+    i.cycle_start,
+    i.price_term_id,
+    i.quantity,
+    i.subscription_id,
+    i.account_id,
+    i.currency,
+    i.cycle_end,
+    i.period_days,
+    i.product_id,
+    i.price_valid_from,
+    i.unit_amount,
+    i.tax_rate,
+    CASE WHEN c.period_start < i.period_start THEN c.period_start ELSE i.period_start END
+        AS period_start,
+    CASE WHEN c.period_end > i.period_end THEN c.period_end ELSE i.period_end END AS period_end,
+    i.days - COALESCE(c.days, 0) AS published_days,
+    CAST((i.amount - COALESCE(c.amount, 0)) * f.minor_factor AS HUGEINT) AS published_minor,
+    CAST((i.tax_amount - COALESCE(c.tax_amount, 0)) * f.minor_factor AS HUGEINT)
+        AS published_tax_minor
+FROM invoiced AS i
+LEFT JOIN credited AS c
+    ON c.service_id = i.service_id AND c.cycle_start = i.cycle_start
+   AND c.price_term_id = i.price_term_id AND c.quantity = i.quantity
+LEFT JOIN (
+    SELECT
+        currency,
+        CASE minor_units
+            WHEN 0 THEN 1 WHEN 1 THEN 10 WHEN 2 THEN 100 WHEN 3 THEN 1000 ELSE 10000
+        END AS minor_factor
+    FROM upstream.currency_minor_units
+) AS f ON f.currency = i.currency
