@@ -1,5 +1,6 @@
 -- One row per (subscription, billing period) that the run may have to value: from the period
--- holding the first billable day up to the period holding the billing horizon (pre-bill:
+-- holding the first billable day (for a subscription that is only due, the period holding its
+-- valued_from date, see int_run_scope) up to the period holding the billing horizon (pre-bill:
 -- as_of + bill_days_before; post-bill: as_of, whose period is not due until it ends), or the
 -- last period already published if later. The end of the last period is when the next one
 -- falls due (int_subscription_wake_dates). Boundaries come from an integer period index k: month-based periods
@@ -19,6 +20,10 @@ WITH points AS (
     SELECT subscription_id, 'published' AS point, MAX(cycle_start) AS day
     FROM work.int_published_charge_keys
     GROUP BY subscription_id
+    UNION ALL
+    SELECT subscription_id, 'valued_from' AS point, valued_from AS day
+    FROM work.int_run_scope
+    WHERE valued_from IS NOT NULL
 ),
 
 located AS (
@@ -61,7 +66,10 @@ indexed AS (
 ranges AS (
     SELECT
         subscription_id,
-        MAX(CASE WHEN point = 'first' THEN k END) AS k_first,
+        GREATEST(
+            MAX(CASE WHEN point = 'first' THEN k END),
+            MAX(CASE WHEN point = 'valued_from' THEN k END)
+        ) AS k_first,
         GREATEST(
             MAX(CASE WHEN point = 'horizon' AND billing_model = 'pre' THEN k END),
             MAX(CASE WHEN point = 'horizon' AND billing_model = 'post' THEN k END),

@@ -1,5 +1,6 @@
 -- One row per charge key (service_id, cycle_start, price_term_id, quantity) of a subscription
--- in the run's scope with published lines: what is published for it net of credits, in integer
+-- in the run's scope with published lines, in a period ending after the subscription's
+-- valued_from when it has one (int_run_scope): what is published for it net of credits, in integer
 -- minor units, and the billed terms of its first invoice line, which stay frozen for the key
 -- (domain.md §11). A key's first line is its invoice line of the smallest invoice number:
 -- numbers grow with the issue date (runs never go back) and a run bills a key at most once.
@@ -26,6 +27,7 @@ WITH invoiced AS (
     FROM published.invoice_lines AS l
     JOIN published.invoices AS i ON i.invoice_id = l.invoice_id
     JOIN work.int_run_scope AS r ON r.subscription_id = i.subscription_id
+    WHERE r.valued_from IS NULL OR l.cycle_end > r.valued_from
     GROUP BY l.service_id, l.cycle_start, l.price_term_id, l.quantity
 ),
 
@@ -43,6 +45,7 @@ credited AS (
     FROM published.credit_note_lines AS l
     JOIN published.credit_notes AS c ON c.credit_note_id = l.credit_note_id
     JOIN work.int_run_scope AS r ON r.subscription_id = c.subscription_id
+    WHERE r.valued_from IS NULL OR l.cycle_end > r.valued_from
     GROUP BY l.service_id, l.cycle_start, l.price_term_id, l.quantity
 )
 

@@ -1,5 +1,6 @@
 -- One row per subscription the run computes, with its fingerprint (null when it is missing
--- from the load) and why it is in scope. A run of date D need only value the subscriptions for
+-- from the load), why it is in scope and, for one that is only due, the as-of date its inputs
+-- were last computed at (valued_from). A run of date D need only value the subscriptions for
 -- which something could differ from what is already published (DEVELOPERS.md principle 3):
 --   full        every subscription, on the first run, when the shared inputs (business rules,
 --               currencies, see stg_catalog_fingerprint) or the engine's SQL changed since the
@@ -11,6 +12,12 @@
 --               (scheduled action, end of pause, trial or term) takes effect;
 --   quarantined a quarantine row names it, so that its frozen services are reported each run.
 -- Every other subscription would compute exactly what is already published: nothing to do.
+-- A subscription that is only due has the inputs its checkpoint was computed from, so every
+-- billing period that had ended by that computation's as-of date was billed in full then and
+-- cannot differ now, unless one of its services was frozen then (no charges, e.g. for want of
+-- a price version): the run values only the periods ending after valued_from, expected and
+-- published alike (int_billing_periods, int_published_charge_keys), so that a daily run's
+-- cost does not grow with the length of the history.
 WITH last_run AS (
     SELECT
         COUNT(*) AS runs,
@@ -35,10 +42,20 @@ compared AS (
         COALESCE(f.subscription_id, k.subscription_id) AS subscription_id,
         f.fingerprint,
         k.fingerprint AS checkpoint_fingerprint,
-        k.wake_on
+        k.wake_on,
+        k.as_of AS computed_as_of
     FROM work.stg_subscription_fingerprints AS f
     FULL OUTER JOIN published.subscription_checkpoints AS k
         ON k.subscription_id = f.subscription_id
+),
+
+-- subscriptions with a service frozen by the run that last computed them
+frozen_then AS (
+    SELECT DISTINCT k.subscription_id
+    FROM published.bill_run_frozen_services AS f
+    JOIN published.subscription_checkpoints AS k ON k.bill_run_id = f.bill_run_id
+    JOIN upstream.services AS s
+        ON s.service_id = f.service_id AND s.subscription_id = k.subscription_id
 ),
 
 quarantined AS (
@@ -51,6 +68,7 @@ judged AS (
     SELECT
         c.subscription_id,
         c.fingerprint,
+        CASE WHEN t.subscription_id IS NULL THEN c.computed_as_of END AS settled_as_of,
         CASE
             WHEN m.is_full THEN 'full'
             WHEN c.fingerprint IS DISTINCT FROM c.checkpoint_fingerprint THEN 'changed'
@@ -60,8 +78,13 @@ judged AS (
     FROM compared AS c
     CROSS JOIN mode AS m
     LEFT JOIN quarantined AS q ON q.subscription_id = c.subscription_id
+    LEFT JOIN frozen_then AS t ON t.subscription_id = c.subscription_id
 )
 
-SELECT subscription_id, fingerprint, reason
+SELECT
+    subscription_id,
+    fingerprint,
+    reason,
+    CASE WHEN reason = 'due' THEN settled_as_of END AS valued_from
 FROM judged
 WHERE reason IS NOT NULL

@@ -9,6 +9,9 @@ from decimal import Decimal
 
 from scenario import Scenario, run
 
+from pipelines.bill_run import engine_version
+from pipelines.sql_models import materialize, run_order
+
 
 def two_subscriptions() -> Scenario:
     s = Scenario().simple(amount="30.00")
@@ -23,6 +26,20 @@ def two_subscriptions() -> Scenario:
 def scope(con) -> list[tuple[str, str]]:
     return con.execute(
         "SELECT subscription_id, reason FROM work.int_run_scope ORDER BY subscription_id"
+    ).fetchall()
+
+
+def periods_valued(con, as_of: str) -> list[tuple[str, str | None, str]]:
+    """(reason, valued_from, cycle_start) of the periods a run on as_of would value."""
+    day = dt.date.fromisoformat(as_of)
+    params = {"as_of": day, "cutoff": dt.datetime.combine(day + dt.timedelta(1), dt.time()),
+              "bill_run_id": "BR-test", "full_run": False, "engine_version": engine_version()}
+    for name in run_order(("int_billing_periods",)):
+        materialize(con, name, params)
+    return con.execute(
+        "SELECT r.reason, r.valued_from::VARCHAR, p.cycle_start::VARCHAR "
+        "FROM work.int_billing_periods AS p JOIN work.int_run_scope AS r USING (subscription_id) "
+        "ORDER BY p.cycle_start"
     ).fetchall()
 
 
@@ -72,3 +89,42 @@ def test_a_business_rule_edit_computes_every_subscription(con):
     s.load(con, load_id="L2")
     run(con, "2026-04-02")
     assert scope(con) == [("S1", "full"), ("S2", "full")]
+
+
+def test_a_due_subscription_values_only_the_periods_open_at_its_last_computation(con):
+    # monthly from Jan 1, computed on the 1st of each month: on Apr 1 S1 was last computed on
+    # Mar 1, when January and February had ended and were billed in full, so the run values
+    # March (still open then) and April only, and bills April
+    s = Scenario().simple(amount="30.00")
+    s.action("activate", "2026-01-01")
+    s.load(con)
+    for day in ("2026-01-01", "2026-02-01", "2026-03-01"):
+        run(con, day)
+    assert periods_valued(con, "2026-04-01") == [("due", "2026-03-01", "2026-03-01"),
+                                                 ("due", "2026-03-01", "2026-04-01")]
+    april = run(con, "2026-04-01")
+    assert (april.invoices, april.credit_notes, april.invoice_lines) == (1, 0, 1)
+
+
+def test_a_service_frozen_at_its_last_computation_is_valued_whole(con):
+    # the only version of PT1 starts Mar 1, so the February days of a Feb 10 activation have no
+    # price and the service stays frozen run after run (March is not billed either); the
+    # ended February never drops out of the valuation. A later load adds a version from
+    # Jan 1 at 28.00: February is billed (19/28 x 28.00 = 19.00) and March at 31.00
+    s = Scenario().simple(amount="31.00", valid_from="2026-03-01")
+    s.action("activate", "2026-02-10")
+    s.load(con)
+    day = dt.date(2026, 2, 10)
+    while day <= dt.date(2026, 3, 3):
+        summary = run(con, str(day))
+        assert (summary.invoices, summary.frozen_services) == (0, 1)
+        day += dt.timedelta(days=1)
+    assert periods_valued(con, "2026-03-04")[0] == ("due", None, "2026-02-01")
+    s.price_term(amount="28.00", valid_from="2026-01-01")
+    s.load(con, load_id="L2")
+    run(con, "2026-03-04")
+    assert con.execute(
+        "SELECT period_start::VARCHAR, period_end::VARCHAR, amount FROM published.invoice_lines "
+        "ORDER BY cycle_start"
+    ).fetchall() == [("2026-02-10", "2026-03-01", Decimal("19.0000")),
+                     ("2026-03-01", "2026-04-01", Decimal("31.0000"))]
