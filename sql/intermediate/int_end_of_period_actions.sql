@@ -51,20 +51,6 @@ prior_quantities AS (
     GROUP BY c.action_id, c.service_id
 ),
 
--- price versions as half-open spans; the earliest also covers the days before it
-versions AS (
-    SELECT
-        price_term_id,
-        amount,
-        CASE
-            WHEN ROW_NUMBER() OVER (PARTITION BY price_term_id ORDER BY valid_from) = 1
-                THEN DATE '0001-01-01'
-            ELSE valid_from
-        END AS valid_from,
-        LEAD(valid_from) OVER (PARTITION BY price_term_id ORDER BY valid_from) AS valid_to
-    FROM upstream.price_terms
-),
-
 changes AS (
     SELECT
         c.*,
@@ -86,12 +72,12 @@ moving AS (
     UNION ALL
     SELECT c.service_id, c.subscription_id, c.action_id, c.requested_on
     FROM changes AS c
-    JOIN versions AS old_v
-        ON old_v.price_term_id = c.old_price_term_id AND old_v.valid_from <= c.requested_on
+    JOIN work.stg_price_versions AS old_v
+        ON old_v.price_term_id = c.old_price_term_id AND old_v.covers_from <= c.requested_on
        AND (old_v.valid_to IS NULL OR c.requested_on < old_v.valid_to)
-    JOIN versions AS new_v
+    JOIN work.stg_price_versions AS new_v
         ON new_v.price_term_id = COALESCE(c.new_price_term_id, c.old_price_term_id)
-       AND new_v.valid_from <= c.requested_on
+       AND new_v.covers_from <= c.requested_on
        AND (new_v.valid_to IS NULL OR c.requested_on < new_v.valid_to)
     WHERE new_v.amount * COALESCE(c.new_quantity, c.old_quantity)
           <= old_v.amount * c.old_quantity

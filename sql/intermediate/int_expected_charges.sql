@@ -64,15 +64,6 @@ due AS (
       )
 ),
 
--- Price versions with the span each governs: [valid_from, valid_to), valid_to null = open.
-versions AS (
-    SELECT
-        price_term_id, valid_from, amount, tax_rate,
-        LEAD(valid_from) OVER (PARTITION BY price_term_id ORDER BY valid_from) AS valid_to,
-        MIN(valid_from) OVER (PARTITION BY price_term_id) AS first_valid_from
-    FROM upstream.price_terms
-),
-
 priced AS (
     SELECT
         d.*,
@@ -86,7 +77,7 @@ priced AS (
         COALESCE(pk.tax_rate, v.tax_rate) AS tax_rate
     FROM due AS d
     JOIN work.int_subscription_anchors AS a ON a.subscription_id = d.subscription_id
-    LEFT JOIN versions AS v
+    LEFT JOIN work.stg_price_versions AS v
         ON v.price_term_id = d.price_term_id
        AND v.valid_from <= CASE
            WHEN v.first_valid_from <= d.cycle_start THEN d.cycle_start ELSE d.period_start

@@ -14,20 +14,11 @@ WITH first_activation AS (
 ),
 
 versioned AS (
-    SELECT
-        f.service_id,
-        f.first_activated_on,
-        pt.trial_days,
-        pt.termed_cycles,
-        pt.auto_renew,
-        ROW_NUMBER() OVER (
-            PARTITION BY f.service_id
-            ORDER BY CASE WHEN pt.valid_from <= f.first_activated_on THEN 0 ELSE 1 END,
-                     CASE WHEN pt.valid_from <= f.first_activated_on THEN pt.valid_from END DESC,
-                     pt.valid_from
-        ) AS pick
+    SELECT f.service_id, f.first_activated_on, v.trial_days, v.termed_cycles, v.auto_renew
     FROM first_activation AS f
-    JOIN upstream.price_terms AS pt ON pt.price_term_id = f.price_term_id
+    JOIN work.stg_price_versions AS v
+        ON v.price_term_id = f.price_term_id AND v.covers_from <= f.first_activated_on
+       AND (v.valid_to IS NULL OR f.first_activated_on < v.valid_to)
 ),
 
 trial AS (
@@ -44,7 +35,6 @@ trial AS (
         END AS cycle_months
     FROM versioned AS v
     JOIN work.int_billable_services AS s ON s.service_id = v.service_id
-    WHERE v.pick = 1
 ),
 
 term_month AS (

@@ -32,28 +32,14 @@ changed_terms AS (
     GROUP BY f.service_id
 ),
 
--- price versions as half-open spans; the earliest also covers the days before it
-versions AS (
-    SELECT
-        price_term_id,
-        trial_days,
-        CASE
-            WHEN ROW_NUMBER() OVER (PARTITION BY price_term_id ORDER BY valid_from) = 1
-                THEN DATE '0001-01-01'
-            ELSE valid_from
-        END AS valid_from,
-        LEAD(valid_from) OVER (PARTITION BY price_term_id ORDER BY valid_from) AS valid_to
-    FROM upstream.price_terms
-),
-
 trials AS (
     SELECT f.service_id, f.first_activated_on, v.trial_days
     FROM first_activations AS f
     JOIN work.int_billable_services AS s ON s.service_id = f.service_id
     LEFT JOIN changed_terms AS c ON c.service_id = f.service_id
-    JOIN versions AS v
+    JOIN work.stg_price_versions AS v
         ON v.price_term_id = COALESCE(c.price_term_id, s.price_term_id)
-       AND v.valid_from <= f.first_activated_on
+       AND v.covers_from <= f.first_activated_on
        AND (v.valid_to IS NULL OR f.first_activated_on < v.valid_to)
 ),
 
