@@ -108,18 +108,23 @@ def _refuse_if_not_allowed(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> st
     return load[0]
 
 
-@cache
 def _published_columns(table: str) -> str:
     """The column list of a published table, as its DDL declares it."""
+    return _published_column_lists()[table]
+
+
+@cache
+def _published_column_lists() -> dict[str, str]:
+    """Every published table's column list, read once per process from the DDL applied to a
+    scratch database (a connection costs tens of milliseconds; a CLI run is one process)."""
     con = duckdb.connect()
     ensure_schema(con)
     rows = con.execute(
-        "SELECT column_name FROM information_schema.columns "
-        "WHERE table_schema = 'published' AND table_name = ? ORDER BY ordinal_position",
-        [table],
+        "SELECT table_name, STRING_AGG(column_name, ', ' ORDER BY ordinal_position) "
+        "FROM information_schema.columns WHERE table_schema = 'published' GROUP BY table_name"
     ).fetchall()
     con.close()
-    return ", ".join(r[0] for r in rows)
+    return dict(rows)
 
 
 def _count(con: duckdb.DuckDBPyConnection, sql: str) -> int:
