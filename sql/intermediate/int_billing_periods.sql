@@ -3,9 +3,10 @@
 -- valued_from date, see int_run_scope) up to the period holding the billing horizon (pre-bill:
 -- as_of + bill_days_before; post-bill: as_of, whose period is not due until it ends), or the
 -- last period already published if later. The end of the last period is when the next one
--- falls due (int_subscription_wake_dates). Boundaries come from an integer period index k: month-based periods
--- start on day b (clamped to the month's length) of month anchor_month + k * cycle_months,
--- weekly ones on the ISO weekday b; never by adding an interval to a clamped date (domain §1).
+-- falls due (int_subscription_wake_dates). Boundaries come from an integer period index k:
+-- month-based periods start on day b (clamped to the month's length) of month
+-- anchor_month + k * cycle_months, weekly ones on the ISO weekday b; never by adding an
+-- interval to a clamped date (domain §1).
 WITH points AS (
     SELECT subscription_id, 'first' AS point, MIN(seg_start) AS day
     FROM work.int_billable_segments

@@ -2,7 +2,7 @@
 -- kinds that later issues apply, services of product kinds not billed yet, and business-rule
 -- keys that are set but not applied by this release (downgrade_timing and
 -- cancel_out_of_contract are applied when `immediate` or `end_of_period`, see
--- int_service_actions; another value is applied as `immediate` and reported).
+-- int_end_of_period_actions; another value is applied as `immediate` and reported).
 SELECT CAST(:bill_run_id AS VARCHAR) AS bill_run_id, 'action' AS kind, action AS name, COUNT(*) AS rows_count
 FROM work.stg_actions_visible
 WHERE NOT is_applied
