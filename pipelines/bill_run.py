@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 import duckdb
+import sqlglot
 
 from pipelines.invariants import check_invariants
 from pipelines.sql_models import all_models, materialize, release_points, run_order
@@ -131,14 +132,23 @@ def _count(con: duckdb.DuckDBPyConnection, sql: str) -> int:
     return int(fetch_row(con, sql)[0])
 
 
+def engine_digest(models: dict[str, str]) -> str:
+    """A digest of SQL models (name -> text) as parsed, comments left out, so that rewording
+    or re-indenting a model leaves it unchanged and a changed expression does not."""
+    digest = hashlib.sha256()
+    for name in sorted(models):
+        statement = sqlglot.parse_one(models[name], read="duckdb")
+        digest.update(name.encode() + b"\0")
+        digest.update(statement.sql(dialect="duckdb", comments=False).encode() + b"\0")
+    return digest.hexdigest()[:16]
+
+
 @cache
 def engine_version() -> str:
-    """A digest of every SQL model: a run whose engine differs from the last published run's
-    computes every subscription (int_run_scope), so that a change of rules reaches them all."""
-    digest = hashlib.sha256()
-    for path in all_models():
-        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()[:16]
+    """The digest of every model in `sql/`: a run whose engine differs from the last published
+    run's computes every subscription (int_run_scope), so that a change of rules reaches
+    them all."""
+    return engine_digest({path.stem: path.read_text() for path in all_models()})
 
 
 def run_bill_run(

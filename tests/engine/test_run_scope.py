@@ -9,8 +9,8 @@ from decimal import Decimal
 
 from scenario import Scenario, run
 
-from pipelines.bill_run import engine_version
-from pipelines.sql_models import materialize, run_order
+from pipelines.bill_run import engine_digest, engine_version
+from pipelines.sql_models import materialize, model_file, run_order
 
 
 def two_subscriptions() -> Scenario:
@@ -128,3 +128,15 @@ def test_a_service_frozen_at_its_last_computation_is_valued_whole(con):
         "ORDER BY cycle_start"
     ).fetchall() == [("2026-02-10", "2026-03-01", Decimal("19.0000")),
                      ("2026-03-01", "2026-04-01", Decimal("31.0000"))]
+
+
+
+def test_the_engine_digest_ignores_comments_and_layout():
+    # rewording a header comment or re-indenting a model does not force a full run; a changed
+    # expression does
+    model = model_file("int_run_scope").read_text()
+    base = engine_digest({"int_run_scope": model})
+    assert engine_digest({"int_run_scope": "-- reworded\n" + model.replace("    ", "  ")}) == base
+    changed = model.replace("c.wake_on <= :as_of", "c.wake_on < :as_of")
+    assert changed != model
+    assert engine_digest({"int_run_scope": changed}) != base
