@@ -151,6 +151,18 @@ def engine_version() -> str:
     return engine_digest({path.stem: path.read_text() for path in all_models()})
 
 
+def model_params(as_of: dt.date, bill_run_id: str, full: bool) -> dict[str, object]:
+    """The parameters every model of a run binds. The cut-off is where "known on D" ends
+    (domain.md §3): actions recorded before D + 1 00:00 UTC."""
+    return {
+        "as_of": as_of,
+        "cutoff": dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time()),
+        "bill_run_id": bill_run_id,
+        "full_run": full,
+        "engine_version": engine_version(),
+    }
+
+
 def run_bill_run(
     con: duckdb.DuckDBPyConnection,
     as_of: dt.date,
@@ -167,13 +179,7 @@ def run_bill_run(
     started_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     load_id = _refuse_if_not_allowed(con, as_of)
     bill_run_id = _next_bill_run_id(con, as_of)
-    params = {
-        "as_of": as_of,
-        "cutoff": dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time()),
-        "bill_run_id": bill_run_id,
-        "full_run": full,
-        "engine_version": engine_version(),
-    }
+    params = model_params(as_of, bill_run_id, full)
     summary = BillRunSummary(bill_run_id=bill_run_id, as_of=as_of, mode=mode, status="draft")
 
     order = run_order()

@@ -13,8 +13,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scenario import Scenario, credit_lines, invoice_lines, run
 
-from engine.test_properties import DAYS, SETTINGS, START, fresh, histories, net_by_period
-from pipelines.bill_run import run_bill_run
+from engine.test_properties import (
+    DAYS,
+    SETTINGS,
+    START,
+    fresh,
+    histories,
+    net_by_period,
+    run_every_day,
+)
+from pipelines.bill_run import model_params, run_bill_run
 from pipelines.sql_models import materialize, run_order
 
 D = Decimal
@@ -37,8 +45,7 @@ def to_p2(s: Scenario, effective_on: str, recorded_at: str | None = None) -> Non
 
 def model_rows(con, as_of: dt.date, sql: str, *models: str) -> list[tuple]:
     """Materialize `models` (and what they read) for a full run on as_of; run `sql`."""
-    params = {"as_of": as_of, "cutoff": dt.datetime.combine(as_of, dt.time()) + dt.timedelta(1),
-              "bill_run_id": "BR-test", "full_run": True, "engine_version": "test"}
+    params = model_params(as_of, "BR-test", full=True)
     for name in run_order(models):
         materialize(con, name, params)
     return con.execute(sql).fetchall()
@@ -246,8 +253,7 @@ def histories_with_timing_rules(draw):
 @given(histories_with_timing_rules())
 def test_day_by_day_equals_catch_up_under_timing_rules(s):
     daily = fresh(s)
-    for offset in range(DAYS + 1):
-        run_bill_run(daily, START + dt.timedelta(days=offset))
+    run_every_day(daily)
     again = run_bill_run(daily, START + dt.timedelta(days=DAYS))
     assert (again.invoices, again.credit_notes, again.payment_requests) == (0, 0, 0)
     full = run_bill_run(daily, START + dt.timedelta(days=DAYS), full=True)

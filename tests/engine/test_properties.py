@@ -72,6 +72,12 @@ def fresh(s: Scenario) -> duckdb.DuckDBPyConnection:
     return con
 
 
+def run_every_day(con: duckdb.DuckDBPyConnection) -> None:
+    """The daily runs from START to START + DAYS, in order."""
+    for offset in range(DAYS + 1):
+        run_bill_run(con, START + dt.timedelta(days=offset))
+
+
 def net_by_period(con) -> dict[tuple, Decimal]:
     rows = con.execute(
         """
@@ -94,8 +100,7 @@ SETTINGS = settings(max_examples=8, deadline=None,
 @given(histories())
 def test_day_by_day_equals_catch_up_and_reruns_publish_nothing(s):
     daily = fresh(s)
-    for offset in range(DAYS + 1):
-        run_bill_run(daily, START + dt.timedelta(days=offset))
+    run_every_day(daily)
     again = run_bill_run(daily, START + dt.timedelta(days=DAYS))
     assert (again.invoices, again.credit_notes, again.payment_requests) == (0, 0, 0)
 
@@ -111,8 +116,7 @@ def test_daily_runs_of_their_scope_leave_nothing_for_a_full_run(s):
     came (int_run_scope); a full run that computes every subscription afterwards finds
     nothing left to publish, whatever was recorded late."""
     con = fresh(s)
-    for offset in range(DAYS + 1):
-        run_bill_run(con, START + dt.timedelta(days=offset))
+    run_every_day(con)
     full = run_bill_run(con, START + dt.timedelta(days=DAYS), full=True)
     assert full.full_run
     assert (full.invoices, full.credit_notes, full.action_rejections) == (0, 0, 0)

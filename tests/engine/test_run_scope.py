@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from scenario import Scenario, run
 
-from pipelines.bill_run import engine_digest, engine_version
+from pipelines.bill_run import engine_digest, model_params
 from pipelines.sql_models import materialize, model_file, run_order
 
 
@@ -31,9 +31,7 @@ def scope(con) -> list[tuple[str, str]]:
 
 def periods_valued(con, as_of: str) -> list[tuple[str, str | None, str]]:
     """(reason, valued_from, cycle_start) of the periods a run on as_of would value."""
-    day = dt.date.fromisoformat(as_of)
-    params = {"as_of": day, "cutoff": dt.datetime.combine(day + dt.timedelta(1), dt.time()),
-              "bill_run_id": "BR-test", "full_run": False, "engine_version": engine_version()}
+    params = model_params(dt.date.fromisoformat(as_of), "BR-test", full=False)
     for name in run_order(("int_billing_periods",)):
         materialize(con, name, params)
     return con.execute(
