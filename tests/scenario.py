@@ -146,8 +146,11 @@ class Scenario:
         con.execute("COMMIT")
 
 
-def run(con: duckdb.DuckDBPyConnection, as_of: str) -> BillRunSummary:
-    return run_bill_run(con, d(as_of))
+def run(con: duckdb.DuckDBPyConnection, as_of: str | dt.date, full: bool = False
+        ) -> BillRunSummary:
+    """The bill run for `as_of` (ISO text or a date); `full` computes every subscription."""
+    day = d(as_of) if isinstance(as_of, str) else as_of
+    return run_bill_run(con, day, full=full)
 
 
 def invoice_lines(con: duckdb.DuckDBPyConnection, bill_run_id: str | None = None) -> list[tuple]:
