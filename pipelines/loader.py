@@ -24,6 +24,10 @@ Check names in upstream.quarantine (one row per failed check; a row counts once)
 - `duplicate_key` (every row of the key), `unknown_reference`, `unknown_currency`,
   `inconsistent_versions`, `terms_mismatch`, `service_of_other_subscription`,
   `multiple_primary`, `frozen_column_changed`;
+- `minor_units`: an `accounts.credit_limit` or a `transactions.amount` with more significant
+  decimals than its currency's minor units (the effective ones: pipelines/currencies.py
+  overridden by the upstream `currencies` table), e.g. 50.00555 EUR or 100.5 JPY; such an
+  amount cannot be requested or received (prices may be finer: they are rounded per charge);
 - `dependency_quarantined`: the row names a quarantined row (models.REFERENCES), iterated to
   a fixed point (a bad account takes its subscriptions, their services, their actions...).
 
@@ -82,6 +86,13 @@ AGREED = {
                  ("subscription_id", "product_id", "price_term_id", "quantity", "ordered_on")),
 }
 CURRENCY_TABLES = ("accounts", "price_terms", "subscriptions", "transactions")
+#: Money that must be a whole number of its currency's minor units (table -> (column, currency
+#: column)): a credit limit gates payment requests, which are money to collect; a transaction
+#: is money received or moved. Prices may be finer (they are rounded once, per charge).
+MINOR_UNIT_MONEY: dict[str, tuple[str, str]] = {
+    "accounts": ("credit_limit", "currency"),
+    "transactions": ("amount", "currency"),
+}
 
 
 class LoadError(Exception):
@@ -431,6 +442,7 @@ def _check_relations(tables: dict[str, _Table], minor_units: dict[str, int]) -> 
     _check_price_versions(tables["price_terms"])
     _check_primary_methods(tables["payment_methods"])
     _check_currencies(tables, minor_units)
+    _check_minor_units(tables, minor_units)
     resolved = _check_references(tables)
     _check_service_terms(tables["services"], resolved)
     _check_action_services(tables["actions"], resolved[("actions", "service_id")])
@@ -445,6 +457,28 @@ def _check_currencies(tables: dict[str, _Table], minor_units: dict[str, int]) ->
         tables[name].add(_issues(unknown, "currency", "unknown_currency", pl.concat_str(
             pl.lit("currency "), currency,
             pl.lit(" is not a known ISO 4217 code (add it to currencies)"))))
+
+
+def _check_minor_units(tables: dict[str, _Table], minor_units: dict[str, int]) -> None:
+    """Money to collect or received has no more significant decimals than its currency's
+    minor units: 50.00555 EUR or 100.5 JPY is not an amount anyone can pay (50.0000 EUR is
+    50.00 and passes). A row of an unknown currency is left to `unknown_currency`."""
+    codes = pl.Series(list(minor_units), dtype=pl.String)
+    digits = pl.Series(list(minor_units.values()), dtype=pl.Int64)
+    for name, (column, currency_column) in MINOR_UNIT_MONEY.items():
+        data = tables[name].data
+        scale = data.schema[column].scale  # the model's Decimal(p, s): values are ints of 10^-s
+        units = pl.col(currency_column).replace_strict(codes, digits, default=None,
+                                                       return_dtype=pl.Int64)
+        step = pl.lit(10, pl.Int128).pow((scale - units).clip(lower_bound=0))
+        finer = (pl.col(column).to_physical() % step) != 0  # null amount or units: not finer
+        bad = data.filter(finer.fill_null(False)).with_columns(__units=units)
+        significant = (pl.col(column).cast(pl.String).str.strip_chars_end("0")
+                       .str.strip_chars_end("."))
+        tables[name].add(_issues(bad, column, "minor_units", pl.concat_str(
+            pl.lit(f"{column} "), significant, pl.lit(" has more decimals than "),
+            pl.col(currency_column), pl.lit("'s "), pl.col("__units").cast(pl.String),
+            pl.lit(" minor units"))))
 
 
 def _check_duplicate_keys(table: _Table) -> None:

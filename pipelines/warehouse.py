@@ -12,9 +12,12 @@ from pathlib import Path
 
 import duckdb
 
+from models.ddl import upstream_table_statements
 from pipelines.sql_models import SQL_DIR
 
 DEFAULT_WAREHOUSE = "warehouse/billing.duckdb"
+#: Run in order: upstream.sql creates the upstream schema and its bookkeeping tables, then the
+#: contract tables generated from their models (models/ddl.py), then the published schema.
 SCHEMA_FILES = ("schema/upstream.sql", "schema/published.sql")
 
 
@@ -67,7 +70,11 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     # $BILLING_MEMORY_LIMIT) makes large runs spill to disk instead of growing without bound.
     con.execute("SET preserve_insertion_order = false")
     con.execute(f"SET memory_limit = '{os.environ.get('BILLING_MEMORY_LIMIT', '3GB')}'")
-    for name in SCHEMA_FILES:
+    upstream_file, *other_files = SCHEMA_FILES
+    con.execute((SQL_DIR / upstream_file).read_text())
+    for statement in upstream_table_statements("duckdb"):
+        con.execute(statement)
+    for name in other_files:
         con.execute((SQL_DIR / name).read_text())
     (attached,) = fetch_row(
         con, "SELECT count(*) FROM duckdb_databases() WHERE database_name = 'work'"

@@ -2,7 +2,8 @@
 
 Engine tests describe their world with these builders (defaults fill what a test does not care
 about) and load it without the file loader, so that a scenario reads like the domain example
-it checks.
+it checks. A builder sets only the columns it gives a value; `Scenario.load` takes each table's
+columns from its model (models.UPSTREAM_MODELS) and fills the others with null.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from decimal import Decimal
 
 import duckdb
 
+from models import UPSTREAM_MODELS
 from pipelines.bill_run import BillRunSummary, run_bill_run
 from pipelines.currencies import ISO_4217_MINOR_UNITS
 from pipelines.warehouse import ensure_schema
@@ -52,8 +54,7 @@ class Scenario:
 
     def product(self, product_id="P1", kind="termed", tier_path=None):
         return self._add("products", dict(
-            product_id=product_id, name=product_id, kind=kind, tier_path=tier_path,
-            bundle_kind=None))
+            product_id=product_id, name=product_id, kind=kind, tier_path=tier_path))
 
     def price_term(self, price_term_id="PT1", amount="30.00", product_id="P1", currency="EUR",
                    cycle="month", model="pre", valid_from="2000-01-01", tax_rate="0",
@@ -62,8 +63,7 @@ class Scenario:
             price_term_id=price_term_id, valid_from=d(valid_from), product_id=product_id,
             currency=currency, billing_cycle=cycle, amount=Decimal(amount), billing_model=model,
             trial_days=trial_days, termed_cycles=termed_cycles, auto_renew=auto_renew,
-            contract_cycles=None, cancellation_fee=Decimal("0"), tax_rate=Decimal(tax_rate),
-            concurrent_usage=False))
+            cancellation_fee=Decimal("0"), tax_rate=Decimal(tax_rate), concurrent_usage=False))
 
     def subscription(self, subscription_id="S1", account_id="ACC1", currency="EUR",
                      cycle="month", model="pre", method="period", billing_day=None,
@@ -72,28 +72,24 @@ class Scenario:
             subscription_id=subscription_id, account_id=account_id, currency=currency,
             billing_cycle=cycle, billing_model=model, billing_method=method,
             billing_day=billing_day, bill_days_before=bill_days_before,
-            payment_method_id=payment_method_id, agreement_date=d("2020-01-01"),
-            concurrent_usage=None, rate_percent=None))
+            payment_method_id=payment_method_id, agreement_date=d("2020-01-01")))
 
     def service(self, service_id="SV1", subscription_id="S1", product_id="P1",
                 price_term_id="PT1", quantity=1, ordered_on="2020-01-01"):
         return self._add("services", dict(
             service_id=service_id, subscription_id=subscription_id, product_id=product_id,
-            price_term_id=price_term_id, quantity=quantity, ordered_on=d(ordered_on),
-            parent_service_id=None))
+            price_term_id=price_term_id, quantity=quantity, ordered_on=d(ordered_on)))
 
     def action(self, action, effective_on, service_id="SV1", subscription_id="S1",
                recorded_at=None, status="executed", status_changed_at=None, action_id=None,
                **extra):
+        """`extra`: any other column of actions (new_price_term_id=..., days=...)."""
         self._action_seq += 1
         row = dict(
             action_id=action_id or f"A{self._action_seq:04d}", subscription_id=subscription_id,
             service_id=service_id, action=action, status=status,
             status_changed_at=ts(status_changed_at) if status_changed_at else None,
-            effective_on=d(effective_on), recorded_at=ts(recorded_at or effective_on),
-            new_product_id=None, new_price_term_id=None, new_quantity=None, days=None,
-            until_date=None, cycles=None, auto_renew=None, billing_day=None,
-            payment_method_id=None, promotion_id=None, reason=None)
+            effective_on=d(effective_on), recorded_at=ts(recorded_at or effective_on))
         row.update(extra)
         return self._add("actions", row)
 
@@ -105,8 +101,7 @@ class Scenario:
                     currency="EUR", occurred_on="2020-01-01"):
         return self._add("transactions", dict(
             transaction_id=transaction_id, account_id=account_id, kind=kind,
-            amount=Decimal(amount), currency=currency, occurred_on=d(occurred_on),
-            payment_request_id=None))
+            amount=Decimal(amount), currency=currency, occurred_on=d(occurred_on)))
 
     def simple(self, amount="30.00", cycle="month", model="pre", method="period",
                billing_day=None, currency="EUR", **price):
@@ -128,12 +123,15 @@ class Scenario:
                       "load_stats", "currency_minor_units"):
             con.execute(f"DELETE FROM upstream.{table}")
         for table, rows in self.tables.items():
-            cols = list(rows[0])
-            con.executemany(
-                f"INSERT INTO upstream.{table} ({', '.join(cols)}) "
-                f"VALUES ({', '.join('?' for _ in cols)})",
-                [[r[c] for c in cols] for r in rows],
-            )
+            cols = list(UPSTREAM_MODELS[table].to_schema().columns)  # a row omits nulls
+            unknown = {c for r in rows for c in r} - set(cols)
+            assert not unknown, f"{table} has no column(s) {sorted(unknown)}"
+            if rows:
+                con.executemany(
+                    f"INSERT INTO upstream.{table} ({', '.join(cols)}) "
+                    f"VALUES ({', '.join('?' for _ in cols)})",
+                    [[r.get(c) for c in cols] for r in rows],
+                )
             con.execute(
                 "INSERT INTO upstream.load_stats VALUES (?, ?, NULL, ?, ?, 0)",
                 [load_id, table, len(rows), len(rows)],

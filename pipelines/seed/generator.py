@@ -15,6 +15,9 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 import pyarrow as pa
+from pandera.polars import DataFrameModel
+
+from models import UPSTREAM_MODELS
 
 from ._util import MINOR_UNITS, day_number
 from .accounts import build_accounts
@@ -36,75 +39,37 @@ class Money:
     currency_column: str | None = None  # CSV shows at least the currency's minor units
 
 
-STR, I32, DATE, TS, BOOL = "str", "i32", "date", "ts", "bool"
-ColumnType = str | Money
+#: The one thing about the files that the models do not say: the money columns written in
+#: CSV with at least the minor units of the row's currency (table -> column -> currency column).
+CURRENCY_COLUMNS: dict[str, dict[str, str]] = {
+    "accounts": {"credit_limit": "currency"},
+    "price_terms": {"amount": "currency", "cancellation_fee": "currency"},
+    "transactions": {"amount": "currency"},
+}
 
-# Column order and types of every file written (as in sql/schema/upstream.sql).
+ColumnType = pl.DataType | Money
+
+
+def _spec(table: str, model: type[DataFrameModel]) -> tuple[tuple[str, ColumnType], ...]:
+    """(column, type) of the table's file: the model's columns, in its order; its decimals
+    as Money of the model's precision and scale."""
+    columns = {name: column.dtype.type for name, column in model.to_schema().columns.items()}
+    currency = CURRENCY_COLUMNS.get(table, {})
+    for money, of in currency.items():  # the mapping must name columns the model has
+        if not isinstance(columns.get(money), pl.Decimal) or columns.get(of) != pl.String:
+            raise TypeError(f"CURRENCY_COLUMNS: {table}.{money} is not a decimal column with "
+                            f"a text currency column {of}")
+    return tuple(
+        (name, Money(dtype.precision, dtype.scale, currency.get(name))
+         if isinstance(dtype, pl.Decimal) else dtype)
+        for name, dtype in columns.items()
+    )
+
+
+#: Column order and types of every file written, from the models (models.UPSTREAM_MODELS).
 TABLES: dict[str, tuple[tuple[str, ColumnType], ...]] = {
-    "accounts": (
-        ("account_id", STR), ("name", STR), ("currency", STR),
-        ("credit_limit", Money(currency_column="currency")), ("classification", STR),
-        ("created_on", DATE),
-    ),
-    "payment_methods": (
-        ("payment_method_id", STR), ("account_id", STR), ("kind", STR), ("is_primary", BOOL),
-        ("token", STR), ("status", STR),
-    ),
-    "products": (
-        ("product_id", STR), ("name", STR), ("kind", STR), ("tier_path", STR),
-        ("bundle_kind", STR),
-    ),
-    "bundle_components": (
-        ("bundle_product_id", STR), ("component_product_id", STR), ("mandatory", BOOL),
-        ("extra_amount", Money()),
-    ),
-    "price_terms": (
-        ("price_term_id", STR), ("valid_from", DATE), ("product_id", STR), ("currency", STR),
-        ("billing_cycle", STR), ("amount", Money(currency_column="currency")),
-        ("billing_model", STR), ("trial_days", I32), ("termed_cycles", I32),
-        ("auto_renew", BOOL), ("contract_cycles", I32),
-        ("cancellation_fee", Money(currency_column="currency")),
-        ("tax_rate", Money(precision=9)), ("concurrent_usage", BOOL),
-    ),
-    "allowances": (
-        ("price_term_id", STR), ("usage_product_id", STR), ("units_per_cycle", Money()),
-    ),
-    "subscriptions": (
-        ("subscription_id", STR), ("account_id", STR), ("currency", STR),
-        ("billing_cycle", STR), ("billing_model", STR), ("billing_method", STR),
-        ("billing_day", I32), ("bill_days_before", I32), ("payment_method_id", STR),
-        ("agreement_date", DATE), ("concurrent_usage", I32),
-        ("rate_percent", Money(precision=9, scale=4)),
-    ),
-    "services": (
-        ("service_id", STR), ("subscription_id", STR), ("product_id", STR),
-        ("price_term_id", STR), ("quantity", I32), ("ordered_on", DATE),
-        ("parent_service_id", STR),
-    ),
-    "actions": (
-        ("action_id", STR), ("subscription_id", STR), ("service_id", STR), ("action", STR),
-        ("status", STR), ("status_changed_at", TS), ("effective_on", DATE),
-        ("recorded_at", TS), ("new_product_id", STR), ("new_price_term_id", STR),
-        ("new_quantity", I32), ("days", I32), ("until_date", DATE), ("cycles", I32),
-        ("auto_renew", BOOL), ("billing_day", I32), ("payment_method_id", STR),
-        ("promotion_id", STR), ("reason", STR),
-    ),
-    "usage": (
-        ("usage_id", STR), ("service_id", STR), ("usage_product_id", STR),
-        ("occurred_on", DATE), ("quantity", Money()),
-    ),
-    "promotions": (
-        ("promotion_id", STR), ("kind", STR), ("value", Money()), ("cycles", I32),
-        ("product_id", STR), ("auto_apply", BOOL),
-    ),
-    "transactions": (
-        ("transaction_id", STR), ("account_id", STR), ("kind", STR),
-        ("amount", Money(currency_column="currency")), ("currency", STR),
-        ("occurred_on", DATE), ("payment_request_id", STR),
-    ),
-    "currencies": (("currency", STR), ("minor_units", I32)),
-    "business_rules": (("key", STR), ("value", STR), ("valid_from", DATE)),
-}  # fmt: skip
+    table: _spec(table, model) for table, model in UPSTREAM_MODELS.items()
+}
 
 
 def build_tables(
@@ -220,19 +185,8 @@ def _decimal_text(values: pl.Series, scale: int, min_digits: np.ndarray | int) -
     return text.set(values.is_null(), None).alias(values.name)
 
 
-def _typed(df: pl.DataFrame, name: str, typ: ColumnType) -> pl.Series:
-    s = df[name]
-    if typ == STR:
-        return s.cast(pl.String)
-    if typ == I32:
-        return s.cast(pl.Int32)
-    if typ == DATE:
-        return s.cast(pl.Date)
-    if typ == TS:
-        return s.cast(pl.Datetime("us"))
-    if typ == BOOL:
-        return s.cast(pl.Boolean)
-    raise TypeError(f"unexpected column type {typ!r} for {name}")
+def _typed(df: pl.DataFrame, name: str, typ: pl.DataType) -> pl.Series:
+    return df[name].cast(typ)
 
 
 def to_parquet_frame(df: pl.DataFrame, spec: tuple[tuple[str, ColumnType], ...]) -> pl.DataFrame:

@@ -278,6 +278,93 @@ def test_unknown_currency_unless_upstream_adds_it(con, tmp_path):
         ("EUR", 2), ("JPY", 2), ("KWD", 3), ("XBT", 4)]
 
 
+@pytest.mark.parametrize("parquet", [(), ("accounts",)])
+def test_a_credit_limit_finer_than_its_currency_is_quarantined_with_its_dependants(
+        con, tmp_path, parquet):
+    tables = snapshot()
+    edit(tables, "accounts", "A1", credit_limit="50.00555")
+    summary = load(con, tmp_path, tables, parquet=parquet)
+    assert quarantined(con, "minor_units") == [
+        ("accounts", "A1", "credit_limit", "minor_units",
+         "credit_limit 50.00555 has more decimals than EUR's 2 minor units")]
+    # the account takes its payment method, subscriptions, their services, actions and usage,
+    # and its transactions with it
+    assert {t: c[2] for t, c in counts(summary).items() if c[2]} == {
+        "accounts": 1, "payment_methods": 1, "subscriptions": 2, "services": 2,
+        "actions": 3, "usage": 1, "transactions": 1,
+    }
+    assert ("subscriptions", "S1", "account_id", "dependency_quarantined",
+            "account A1 is quarantined") in quarantined(con)
+    assert ("transactions", "T1", "account_id", "dependency_quarantined",
+            "account A1 is quarantined") in quarantined(con)
+    for table in summary.tables:
+        assert table.rows_read == table.rows_loaded + table.rows_quarantined, table
+    assert con.execute("SELECT account_id FROM upstream.accounts").fetchall() == [("A2",)]
+
+
+def test_credit_limits_need_whole_minor_units_of_their_currency(con, tmp_path):
+    tables = snapshot()
+    tables["accounts"] += [
+        {"account_id": "A3", "name": "Jun", "currency": "JPY", "credit_limit": "100.5",
+         "created_on": "2025-12-03"},
+        {"account_id": "A4", "name": "Kei", "currency": "JPY", "credit_limit": "100",
+         "created_on": "2025-12-03"},
+        {"account_id": "A5", "name": "Kim", "currency": "KWD", "credit_limit": "1.125",
+         "created_on": "2025-12-03"},
+        {"account_id": "A6", "name": "Eve", "currency": "EUR", "credit_limit": "50.0000",
+         "created_on": "2025-12-03"},
+        {"account_id": "A7", "name": "Ivy", "currency": "KWD", "credit_limit": "1.1255",
+         "created_on": "2025-12-03"},
+    ]
+    summary = load(con, tmp_path, tables)
+    assert quarantined(con) == [
+        ("accounts", "A3", "credit_limit", "minor_units",
+         "credit_limit 100.5 has more decimals than JPY's 0 minor units"),
+        ("accounts", "A7", "credit_limit", "minor_units",
+         "credit_limit 1.1255 has more decimals than KWD's 3 minor units"),
+    ]
+    assert counts(summary)["accounts"] == (7, 5, 2)
+    # only significant decimals count: 50.0000 EUR is 50.00
+    assert con.execute("SELECT credit_limit FROM upstream.accounts WHERE account_id = 'A6'"
+                       ).fetchall() == [(Decimal("50"),)]
+
+
+def test_the_minor_units_checked_are_the_effective_ones(con, tmp_path):
+    tables = snapshot()
+    tables["accounts"].append({"account_id": "A3", "name": "Jun", "currency": "JPY",
+                               "credit_limit": "100.5", "created_on": "2025-12-03"})
+    tables["currencies"] = [{"currency": "JPY", "minor_units": "2"}]
+    assert load(con, tmp_path, tables).quarantined == 0
+    # a currency nobody knows is reported as such, not as too fine
+    tables = snapshot()
+    edit(tables, "accounts", "A2", currency="XBT", credit_limit="0.00001")
+    load(con, tmp_path / "unknown", tables)
+    assert [q[3] for q in quarantined(con) if q[0] == "accounts"] == ["unknown_currency"]
+
+
+def test_a_transaction_amount_finer_than_its_currency_is_quarantined(con, tmp_path):
+    tables = snapshot()
+    edit(tables, "transactions", "T1", amount="10.005")
+    tables["transactions"] += [
+        {"transaction_id": "T2", "account_id": "A2", "kind": "payment", "amount": "10.50",
+         "currency": "USD", "occurred_on": "2026-01-16"},
+        {"transaction_id": "T3", "account_id": "A2", "kind": "refund", "amount": "3.5",
+         "currency": "JPY", "occurred_on": "2026-01-16"},
+        {"transaction_id": "T4", "account_id": "A2", "kind": "adjustment", "amount": "0.125",
+         "currency": "KWD", "occurred_on": "2026-01-16"},
+    ]
+    summary = load(con, tmp_path, tables)
+    # the transaction's own currency decides; the account is not affected
+    assert quarantined(con) == [
+        ("transactions", "T1", "amount", "minor_units",
+         "amount 10.005 has more decimals than EUR's 2 minor units"),
+        ("transactions", "T3", "amount", "minor_units",
+         "amount 3.5 has more decimals than JPY's 0 minor units"),
+    ]
+    assert counts(summary)["transactions"] == (4, 2, 2)
+    assert counts(summary)["accounts"] == (2, 2, 0)
+
+
 def test_price_term_versions_must_agree_or_all_are_quarantined(con, tmp_path):
     tables = snapshot()
     tables["price_terms"][1].update(currency="USD", billing_model="post")

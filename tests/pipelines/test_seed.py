@@ -7,11 +7,15 @@ from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+import duckdb
 import polars as pl
 import pyarrow.parquet as pq
 import pytest
 
+from models import UPSTREAM_MODELS
+from pipelines.loader import load_directory
 from pipelines.seed import TABLES, write_seed
+from pipelines.seed.generator import CURRENCY_COLUMNS, Money
 
 N_SUBS = 200
 START = date(2026, 1, 1)
@@ -359,6 +363,34 @@ def test_no_invalid_values_without_bad_rows(data: dict[str, pl.DataFrame]) -> No
     usage = data["usage"].join(data["services"], on="service_id")
     assert usage.height == data["usage"].height
     assert (usage["usage_product_id"] == usage["product_id"]).all()
+
+
+@pytest.mark.parametrize("fmt", ["parquet", "csv"])
+def test_a_seed_without_bad_rows_loads_without_quarantine(
+    request: pytest.FixtureRequest, fmt: str
+) -> None:
+    folder, written = request.getfixturevalue(f"{fmt}_dir")
+    con = duckdb.connect()
+    summary = load_directory(con, folder)
+    assert summary.quarantined == 0
+    assert {t.table_name: t.rows_loaded for t in summary.tables} == written
+    # money to collect or received is whole minor units of its currency (loader: minor_units)
+    assert con.execute("SELECT count(*) FROM upstream.quarantine").fetchall() == [(0,)]
+    con.close()
+
+
+def test_the_file_columns_are_the_models_columns() -> None:
+    assert list(TABLES) == list(UPSTREAM_MODELS)
+    for table, spec in TABLES.items():
+        columns = UPSTREAM_MODELS[table].to_schema().columns
+        assert [c for c, _ in spec] == list(columns), table
+        for column, typ in spec:
+            dtype = columns[column].dtype.type
+            if isinstance(typ, Money):
+                assert (typ.precision, typ.scale) == (dtype.precision, dtype.scale)
+                assert typ.currency_column == CURRENCY_COLUMNS.get(table, {}).get(column)
+            else:
+                assert typ == dtype, (table, column)
 
 
 def _simulate(data: dict[str, pl.DataFrame]) -> tuple[int, int, int]:
