@@ -12,10 +12,13 @@ import resource
 import time
 from pathlib import Path
 
-from pipelines.bill_run import run_bill_run
+from pipelines.engine.bill_run import run_bill_run
+from pipelines.engine.context import RunContext
+from pipelines.engine.duckdb_engine import DuckDBEngine
+from pipelines.engine.warehouse import connect
 from pipelines.loader import load_directory
 from pipelines.seed import write_seed
-from pipelines.warehouse import connect
+from pipelines.settings import settings
 
 
 def main() -> None:
@@ -34,13 +37,13 @@ def main() -> None:
         detail = write_seed(args.data, args.subscriptions, seed=1, start=dt.date(2026, 1, 1),
                             days=90)
     elif args.stage == "load":
-        con = connect(args.warehouse)
+        con = connect(args.warehouse, settings().memory_limit)
         summary = load_directory(con, args.data)
         detail = {"quarantined": summary.quarantined}
         con.close()
     else:
-        con = connect(args.warehouse)
-        summary = run_bill_run(con, args.as_of, full=args.full)
+        con = connect(args.warehouse, settings().memory_limit)
+        summary = run_bill_run(DuckDBEngine(con), RunContext.build(args.as_of, full=args.full))
         detail = {"subscriptions_in_scope": summary.subscriptions_in_scope,
                   "invoices": summary.invoices, "invoice_lines": summary.invoice_lines,
                   "credit_notes": summary.credit_notes,

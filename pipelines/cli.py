@@ -1,11 +1,9 @@
 """The `billing` command line.
 
-`run` and `backfill` execute the same Dagster assets as `dagster dev` (upstream_snapshot,
-published_ledger, its invariant checks and payment_requests_outbox), in-process with an
-ephemeral Dagster instance, so the CLI behaves exactly like the scheduled job. The price,
-measured with a trivial engine: about 0.8 s to import Dagster and 0.9 s for the first
-`materialize` of a process (0.2 s for later ones), paid once per command, a backfill included.
-Dagster is imported only by those two commands.
+`run` and `backfill` execute `bill_run_job`, the job the daily schedule runs, in-process on
+the Dagster instance kept beside the warehouse (pipelines/orchestration/launch.py), so every
+run shows in `dagster dev` with its partition, checks and logs; the summary printed at the end
+is read from what the runs published. Dagster is imported only by those two commands.
 
 Exit codes: 0 success; 2 refused or bad input (RunRefused, WarehouseBusy, LoadError, a date
 outside the partitions, a command not available yet); 3 an invariant failed (nothing of that
@@ -22,24 +20,20 @@ import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+import duckdb
+from sqlglot import exp
+
 from pipelines import reporting
-from pipelines.bill_run import InvariantFailed, RunRefused
-from pipelines.warehouse import WarehouseBusy, connect, fetch_row, warehouse_path
+from pipelines.engine.bill_run import InvariantFailed, RunRefused
+from pipelines.engine.catalog import default_catalog
+from pipelines.engine.duckdb_engine import DuckDBEngine
+from pipelines.engine.summary import read_summaries
+from pipelines.engine.warehouse import WarehouseBusy
+from pipelines.engine.warehouse import connect as connect_warehouse
+from pipelines.settings import settings
 
 # Published columns that must never leave the warehouse, whatever table they end up in.
 SECRET_COLUMNS = frozenset({"token"})
-PUBLISHED_TABLES_SQL = """
-SELECT table_name FROM information_schema.tables
-WHERE table_schema = 'published' AND table_catalog = current_database()
-ORDER BY table_name
-"""
-TABLE_COLUMNS_SQL = """
-SELECT column_name FROM information_schema.columns
-WHERE table_schema = 'published' AND table_name = ? AND table_catalog = current_database()
-ORDER BY ordinal_position
-"""
-# Dagster's console logger would print every event; the CLI prints its own progress.
-QUIET_RUN_CONFIG = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
 NOT_YET = "not available yet (planned: time travel and bill preview)"
 
 
@@ -128,6 +122,12 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def connect(warehouse: str | None) -> duckdb.DuckDBPyConnection:
+    """The warehouse of the command (--warehouse, else the setting), with its settings."""
+    where = settings(warehouse)
+    return connect_warehouse(where.warehouse, where.memory_limit)
+
+
 def elapsed_printer() -> Callable[[str], None]:
     started = time.perf_counter()
 
@@ -168,21 +168,19 @@ def cmd_load(args: argparse.Namespace) -> None:
     finally:
         con.close()
     print(reporting.format_load_summary(summary, time.perf_counter() - started))
-    print(f"  warehouse: {warehouse_path(args.warehouse)}")
+    print(f"  warehouse: {settings(args.warehouse).warehouse}")
 
 
 def cmd_run(args: argparse.Namespace) -> None:
-    summaries, payments = run_bill_runs(args, args.as_of, args.as_of)
-    print(reporting.format_run_summary(summaries[0], payments, str(warehouse_path(args.warehouse))))
+    summaries = run_bill_runs(args, args.as_of, args.as_of)
+    print(reporting.format_run_summary(summaries[0], str(settings(args.warehouse).warehouse)))
 
 
 def cmd_backfill(args: argparse.Namespace) -> None:
     if args.first > args.last:
         raise Failed(f"--from {args.first} is after --to {args.last}")
-    summaries, payments = run_bill_runs(args, args.first, args.last)
-    print(
-        reporting.format_backfill_summary(summaries, payments, str(warehouse_path(args.warehouse)))
-    )
+    summaries = run_bill_runs(args, args.first, args.last)
+    print(reporting.format_backfill_summary(summaries, str(settings(args.warehouse).warehouse)))
 
 
 def cmd_export(args: argparse.Namespace) -> None:
@@ -204,32 +202,16 @@ def cmd_not_yet(args: argparse.Namespace) -> None:
 
 def run_bill_runs(
     args: argparse.Namespace, first: dt.date, last: dt.date
-) -> tuple[list[reporting.BillRunSummary], list[dict]]:
-    """Materialize the billing assets for the dates `first`..`last` in one in-process Dagster
-    run (a single-run backfill when first < last) and return what the run recorded: the bill
-    run summaries and the payment requests per bill run and currency."""
+) -> list[reporting.BillRunSummary]:
+    """Execute bill_run_job for the dates `first`..`last` (a single-run backfill when
+    first < last) and return the summaries of the bill runs it published."""
     with warnings.catch_warnings():
-        # Dagster's beta/preview notices (backfill policy, partitioned checks) are for the
-        # developers of this code, not for the person running a bill.
+        # Dagster's beta/preview notices (backfill policy) are for the developers of this
+        # code, not for the person running a bill.
         warnings.simplefilter("ignore")
-        return _materialize(args, first, last)
-
-
-def _materialize(
-    args: argparse.Namespace, first: dt.date, last: dt.date
-) -> tuple[list[reporting.BillRunSummary], list[dict]]:
-    import dagster as dg
-    from dagster._core.errors import DagsterAssetCheckFailedError  # not re-exported by dagster
-
-    from pipelines.assets import (
-        BillRunStopped,
-        payment_requests_outbox,
-        published_ledger,
-        upstream_snapshot,
-    )
-    from pipelines.checks import ledger_invariants
-    from pipelines.partitions import as_of_dates
-    from pipelines.resources import RunConsole, Warehouse
+        from pipelines.orchestration.assets import BillRunStopped
+        from pipelines.orchestration.launch import launch_bill_runs, published_bill_run_ids
+        from pipelines.orchestration.partitions import as_of_dates
 
     for day in (first, last):
         if not as_of_dates.has_partition_key(day.isoformat()):
@@ -238,32 +220,12 @@ def _materialize(
                 f"..{as_of_dates.get_last_partition_key()} (set BILLING_START_DATE for earlier "
                 "data; future dates: use simulate)"
             )
-    where = warehouse_path(args.warehouse)
+    where = settings(args.warehouse)
     span = f"{first}" if first == last else f"{first}..{last}"
-    print(f"bill run {span} on {where}", flush=True)
-    if first == last:
-        target = {"partition_key": first.isoformat()}
-    else:
-        target = {
-            "tags": {
-                "dagster/asset_partition_range_start": first.isoformat(),
-                "dagster/asset_partition_range_end": last.isoformat(),
-            }
-        }
+    print(f"bill run {span} on {where.warehouse} (Dagster instance: {where.dagster_home})",
+          flush=True)
     try:
-        result = dg.materialize(
-            [upstream_snapshot, published_ledger, ledger_invariants, payment_requests_outbox],
-            resources={
-                "warehouse": Warehouse(path=str(where)),
-                "console": RunConsole(echo=True),
-            },
-            instance=dg.DagsterInstance.ephemeral(),
-            run_config={
-                **QUIET_RUN_CONFIG,
-                "ops": {"published_ledger": {"config": {"full": args.full}}},
-            },
-            **target,
-        )
+        result = launch_bill_runs(where, first, last, full=args.full)
     except BillRunStopped as exc:
         # The engine's exception decides the exit code; a single date needs no "stopped at".
         cause = exc.__cause__
@@ -273,38 +235,29 @@ def _materialize(
         if isinstance(cause, RunRefused | WarehouseBusy):
             raise Failed(message, 2) from exc
         raise
-    except RunRefused as exc:  # upstream_snapshot: nothing loaded yet
-        raise Failed(str(exc)) from exc
-    except DagsterAssetCheckFailedError as exc:
-        raise Failed(
-            f"the published ledger failed blocking invariant checks ({exc}); "
-            "the payment outbox was not filled",
-            3,
-        ) from exc
-    ledger = result.asset_materializations_for_node("published_ledger")
-    outbox = result.asset_materializations_for_node("payment_requests_outbox")
-    summaries = [reporting.summary_from_json(s) for s in ledger[0].metadata["summaries"].value]
-    payments = list(outbox[0].metadata["by_bill_run"].value) if outbox else []
-    return summaries, payments
+    con = connect(args.warehouse)
+    try:
+        engine = DuckDBEngine(con)
+        ids = published_bill_run_ids(result)
+        return read_summaries(lambda table: engine.read_published(table, ids))
+    finally:
+        con.close()
 
 
-def export_published(con, directory: Path) -> list[tuple[str, int]]:
+def export_published(con: duckdb.DuckDBPyConnection, directory: Path) -> list[tuple[str, int]]:
     """Copy every table of schema `published` to DIR/<table>.parquet; (table, rows) each.
 
-    Identifiers come from the catalog and are quoted; a secret column is never exported.
+    Tables and columns come from the catalog (sql/queries/published_columns.sql), the query is
+    built as a tree (identifiers quoted) and the file is written by DuckDB's relation API, so
+    no name or path is pasted into SQL text; a secret column is never exported.
     """
+    columns = DuckDBEngine(con).query(default_catalog().queries["published_columns"], {})
     files = []
-    for (name,) in con.execute(PUBLISHED_TABLES_SQL).fetchall():
-        columns = [c for (c,) in con.execute(TABLE_COLUMNS_SQL, [name]).fetchall()]
-        select = ", ".join(quote(c) for c in columns if c not in SECRET_COLUMNS)
-        target = str(directory / f"{name}.parquet").replace("'", "''")
-        con.execute(
-            f"COPY (SELECT {select} FROM published.{quote(name)}) TO '{target}' (FORMAT parquet)"
-        )
-        (rows,) = fetch_row(con, f"SELECT count(*) FROM published.{quote(name)}")
-        files.append((name, rows))
+    for (name,), table in columns.group_by(["table_name"], maintain_order=True):
+        listed = [exp.column(c, quoted=True) for c in table["column_name"]
+                  if c not in SECRET_COLUMNS]
+        relation = con.sql(exp.select(*listed).from_(
+            exp.table_(exp.to_identifier(name, quoted=True), db="published")).sql("duckdb"))
+        relation.write_parquet(str(directory / f"{name}.parquet"))
+        files.append((name, relation.shape[0]))
     return files
-
-
-def quote(identifier: str) -> str:
-    return '"' + identifier.replace('"', '""') + '"'

@@ -56,7 +56,7 @@ from models import (
 )
 from models.validation import row_failures
 from pipelines.currencies import effective_minor_units
-from pipelines.warehouse import ensure_schema
+from pipelines.engine.warehouse import ensure_schema
 
 ROW = "__row"
 ISSUE_SCHEMA = {ROW: pl.UInt32, "column_name": pl.String, "check_name": pl.String,

@@ -1,20 +1,18 @@
 """What the CLI prints and the assets record: load, seed, run and backfill summaries.
 
 Money is `Decimal` from the warehouse to the terminal: it is formatted from its Decimal value,
-never through float. A bill-run summary crosses the Dagster event log as JSON (money as
-strings) so that `billing run` prints exactly what the run recorded.
+never through float. A bill-run summary is read from what the run published
+(engine/summary.py), so `billing run` prints exactly what the run recorded.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from pipelines.bill_run import BillRunSummary
+from pipelines.engine.summary import BillRunSummary
 
 MONEY_KEYS = ("subtotal", "tax", "total", "amount")
 DOCUMENT_LABELS = {"invoice": "invoices", "credit_note": "credit notes"}
@@ -94,35 +92,6 @@ def format_load_summary(summary: Any, seconds: float | None = None) -> str:
 # --- bill runs -------------------------------------------------------------------------------
 
 
-def summary_to_json(summary: BillRunSummary) -> dict[str, Any]:
-    """A summary as JSON-safe data: dates as ISO text, Decimal money as text."""
-
-    def plain(value: Any) -> Any:
-        if isinstance(value, Decimal):
-            return str(value)
-        if isinstance(value, dt.date):
-            return value.isoformat()
-        if isinstance(value, Mapping):
-            return {k: plain(v) for k, v in value.items()}
-        if isinstance(value, list | tuple):
-            return [plain(v) for v in value]
-        return value
-
-    return plain(dataclasses.asdict(summary))
-
-
-def summary_from_json(data: Mapping[str, Any]) -> BillRunSummary:
-    """The inverse of `summary_to_json`."""
-    known = {f.name for f in dataclasses.fields(BillRunSummary)}
-    values = {k: v for k, v in data.items() if k in known}
-    values["as_of"] = dt.date.fromisoformat(values["as_of"])
-    values["totals"] = [
-        {k: Decimal(v) if k in MONEY_KEYS and v is not None else v for k, v in row.items()}
-        for row in values.get("totals", [])
-    ]
-    return BillRunSummary(**values)
-
-
 def invoiced_total(summary: BillRunSummary) -> str:
     """Invoice totals per currency on one line, e.g. 'EUR 1,234.50, USD 99.00'."""
     parts = [
@@ -175,7 +144,7 @@ def payment_rows(payments: Iterable[Mapping[str, Any]]) -> list[tuple[str, ...]]
     return [(c, f"{n:,}", money(a)) for c, (n, a) in sorted(summed.items())]
 
 
-def _figures(summaries: Sequence[BillRunSummary], payments: Sequence[Mapping[str, Any]]) -> str:
+def _figures(summaries: Sequence[BillRunSummary]) -> str:
     documents = document_rows(t for s in summaries for t in s.totals)
     lines = [
         "documents:",
@@ -183,7 +152,7 @@ def _figures(summaries: Sequence[BillRunSummary], payments: Sequence[Mapping[str
         if documents
         else "  none",
     ]
-    pay = payment_rows(payments)
+    pay = payment_rows(p for s in summaries for p in s.payments)
     lines.append("payment requests:")
     lines.append(table(["currency", "requests", "amount"], pay) if pay else "  none")
     count = {
@@ -228,29 +197,25 @@ def scope_text(summary: BillRunSummary) -> str:
     return "only those with changed inputs or a date due"
 
 
-def format_run_summary(
-    summary: BillRunSummary, payments: Sequence[Mapping[str, Any]], warehouse: str
-) -> str:
+def format_run_summary(summary: BillRunSummary, warehouse: str) -> str:
     """The end of `billing run`: what one bill run published and where it is."""
     return "\n".join(
         [
             f"bill run {summary.bill_run_id} for {summary.as_of}: {summary.status}",
             f"subscriptions computed: {summary.subscriptions_in_scope:,} ({scope_text(summary)})",
-            _figures([summary], payments),
+            _figures([summary]),
             _outputs(warehouse, [summary.bill_run_id]),
         ]
     )
 
 
-def format_backfill_summary(
-    summaries: Sequence[BillRunSummary], payments: Sequence[Mapping[str, Any]], warehouse: str
-) -> str:
+def format_backfill_summary(summaries: Sequence[BillRunSummary], warehouse: str) -> str:
     """The end of `billing backfill`: the range's bill runs added up."""
     first, last = summaries[0].as_of, summaries[-1].as_of
     return "\n".join(
         [
             f"backfill {first}..{last}: {len(summaries)} bill runs published",
-            _figures(summaries, payments),
+            _figures(summaries),
             _outputs(warehouse, [s.bill_run_id for s in summaries]),
         ]
     )

@@ -10,7 +10,7 @@ import pytest
 
 sys.path.append(str(Path(__file__).parent))  # tests/scenario.py; after the packages
 
-from pipelines.warehouse import ensure_schema  # noqa: E402
+from pipelines.engine.warehouse import ensure_schema  # noqa: E402
 
 
 @pytest.fixture

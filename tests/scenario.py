@@ -15,9 +15,13 @@ from decimal import Decimal
 import duckdb
 
 from models import UPSTREAM_MODELS
-from pipelines.bill_run import BillRunSummary, run_bill_run
 from pipelines.currencies import ISO_4217_MINOR_UNITS
-from pipelines.warehouse import ensure_schema
+from pipelines.engine.bill_run import compute, run_bill_run
+from pipelines.engine.catalog import ModelCatalog, default_catalog
+from pipelines.engine.context import RunContext
+from pipelines.engine.duckdb_engine import DuckDBEngine
+from pipelines.engine.summary import BillRunSummary
+from pipelines.engine.warehouse import ensure_schema
 
 
 def d(text: str) -> dt.date:
@@ -144,11 +148,22 @@ class Scenario:
         con.execute("COMMIT")
 
 
-def run(con: duckdb.DuckDBPyConnection, as_of: str | dt.date, full: bool = False
-        ) -> BillRunSummary:
-    """The bill run for `as_of` (ISO text or a date); `full` computes every subscription."""
+def run(con: duckdb.DuckDBPyConnection, as_of: str | dt.date, full: bool = False,
+        catalog: ModelCatalog | None = None) -> BillRunSummary:
+    """The bill run for `as_of` (ISO text or a date), as bill_run_job runs it; `full` computes
+    every subscription; `catalog` replaces the models (a test's broken model)."""
     day = d(as_of) if isinstance(as_of, str) else as_of
-    return run_bill_run(con, day, full=full)
+    return run_bill_run(DuckDBEngine(con), RunContext.build(day, full=full), catalog=catalog)
+
+
+def compute_models(con: duckdb.DuckDBPyConnection, as_of: str | dt.date, *targets: str,
+                   full: bool = False) -> None:
+    """Run `targets` (and what they read) of the bill run for `as_of` into the work catalog,
+    as the run does (engine.bill_run.compute), keeping them to be read; publishes nothing."""
+    day = d(as_of) if isinstance(as_of, str) else as_of
+    context = RunContext.build(day, full=full)
+    params = context.model_parameters("BR-test", default_catalog().digest())
+    compute(DuckDBEngine(con), params, targets=targets)
 
 
 def invoice_lines(con: duckdb.DuckDBPyConnection, bill_run_id: str | None = None) -> list[tuple]:

@@ -1,15 +1,19 @@
 -- One row per service action, effective by :as_of, that the rules forbid and that no earlier
 -- run published: the action takes no effect (domain.md §5). Subscription-level actions apply
 -- to the services for which they are valid and reject nothing.
+--
+-- layer: publish
+-- grain: action_id, service_id
+-- published: append
 SELECT DISTINCT
     o.action_id,
     o.service_id,
     o.reason,
     :bill_run_id AS bill_run_id
-FROM work.int_service_action_outcomes AS o
-LEFT JOIN published.action_rejections AS r
+FROM work.service_action_outcomes AS o
+LEFT JOIN work.ledger_rejections AS r
     ON r.action_id = o.action_id AND r.service_id = o.service_id
-LEFT JOIN work.int_frozen_services AS f ON f.service_id = o.service_id
+LEFT JOIN work.frozen_services AS f ON f.service_id = o.service_id
 WHERE NOT o.took_effect
   AND NOT o.subscription_level
   AND o.effective_on <= :as_of

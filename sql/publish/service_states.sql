@@ -2,6 +2,10 @@
 -- the state after the actions effective by as_of (a pause that ran out is effective again; a
 -- non-renewing termed period that ended is not_effective) and since when (domain.md §4).
 -- Services never activated by as_of are draft since ordered_on.
+--
+-- layer: publish
+-- grain: service_id, bill_run_id
+-- published: append
 WITH runs AS (
     SELECT
         t.*,
@@ -9,7 +13,7 @@ WITH runs AS (
             WHEN LAG(t.state) OVER (PARTITION BY t.service_id ORDER BY t.seg_start) = t.state
                 THEN 0 ELSE 1
         END AS starts_run
-    FROM work.int_service_timeline AS t
+    FROM work.service_timeline AS t
     WHERE t.seg_start <= :as_of
 ),
 
@@ -37,18 +41,11 @@ resolved AS (
             WHEN c.state = 'effective' AND t.term_end <= :as_of THEN t.term_end
             ELSE c.since
         END AS since
-    FROM work.int_billable_services AS s
+    FROM work.billable_services AS s
     LEFT JOIN current_state AS c ON c.service_id = s.service_id
-    LEFT JOIN work.int_service_terms AS t ON t.service_id = s.service_id
-    LEFT JOIN work.int_frozen_services AS f ON f.service_id = s.service_id
+    LEFT JOIN work.service_terms AS t ON t.service_id = s.service_id
+    LEFT JOIN work.frozen_services AS f ON f.service_id = s.service_id
     WHERE f.service_id IS NULL
-),
-
-last_published AS (
-    SELECT p.service_id, ARG_MAX(p.state, p.as_of) AS state, ARG_MAX(p.since, p.as_of) AS since
-    FROM published.service_states AS p
-    JOIN work.int_run_scope AS r ON r.subscription_id = p.subscription_id
-    GROUP BY p.service_id
 )
 
 SELECT
@@ -60,5 +57,5 @@ SELECT
     :as_of AS as_of,
     :bill_run_id AS bill_run_id
 FROM resolved AS r
-LEFT JOIN last_published AS l ON l.service_id = r.service_id
+LEFT JOIN work.ledger_service_states AS l ON l.service_id = r.service_id
 WHERE l.service_id IS NULL OR l.state <> r.state OR l.since IS DISTINCT FROM r.since

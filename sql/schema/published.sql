@@ -1,6 +1,6 @@
 -- Published tables: written only by a bill run, inside one transaction, never updated.
 -- Every row carries the bill_run_id that published it. Amounts are DECIMAL(18,4): rounded to
--- the currency's minor unit (0-4 digits) by sql/intermediate/int_expected_charges.sql.
+-- the currency's minor unit (0-4 digits) by sql/reconcile/charge_values.sql.
 CREATE SCHEMA IF NOT EXISTS published;
 
 CREATE TABLE IF NOT EXISTS published.bill_runs (
@@ -31,6 +31,10 @@ CREATE TABLE IF NOT EXISTS published.bill_run_totals (
     bill_run_id VARCHAR NOT NULL, currency VARCHAR NOT NULL, document_type VARCHAR NOT NULL,
     documents BIGINT NOT NULL, lines BIGINT NOT NULL, subtotal DECIMAL(18, 4) NOT NULL,
     tax DECIMAL(18, 4) NOT NULL, total DECIMAL(18, 4) NOT NULL
+);
+-- Per run and reason a subscription was in its scope (full, changed, due, quarantined).
+CREATE TABLE IF NOT EXISTS published.bill_run_scope (
+    bill_run_id VARCHAR NOT NULL, reason VARCHAR NOT NULL, subscriptions BIGINT NOT NULL
 );
 -- Services the run froze (no charges, no credits) with the reason.
 CREATE TABLE IF NOT EXISTS published.bill_run_frozen_services (
@@ -92,8 +96,12 @@ CREATE TABLE IF NOT EXISTS published.service_states (
     service_id VARCHAR NOT NULL, subscription_id VARCHAR NOT NULL, account_id VARCHAR NOT NULL,
     state VARCHAR NOT NULL, since DATE, as_of DATE NOT NULL, bill_run_id VARCHAR NOT NULL
 );
+-- One row per failed check of a load's bad rows, published by the first run of the load;
+-- source_row (1-based position in the file) tells apart two bad rows with the same key.
 CREATE TABLE IF NOT EXISTS published.quarantine (
     load_id VARCHAR NOT NULL, table_name VARCHAR NOT NULL, row_key VARCHAR,
     column_name VARCHAR, check_name VARCHAR NOT NULL, message VARCHAR NOT NULL,
-    bill_run_id VARCHAR NOT NULL
+    bill_run_id VARCHAR NOT NULL, source_row BIGINT
 );
+-- Warehouses published before source_row was added get it (null for their rows).
+ALTER TABLE published.quarantine ADD COLUMN IF NOT EXISTS source_row BIGINT;

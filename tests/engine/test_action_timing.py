@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from hypothesis import given
 from hypothesis import strategies as st
-from scenario import Scenario, credit_lines, invoice_lines, run
+from scenario import Scenario, compute_models, credit_lines, invoice_lines, run
 
 from engine.test_properties import (
     DAYS,
@@ -22,8 +22,6 @@ from engine.test_properties import (
     net_by_period,
     run_every_day,
 )
-from pipelines.bill_run import model_params, run_bill_run
-from pipelines.sql_models import materialize, run_order
 
 D = Decimal
 
@@ -45,9 +43,7 @@ def to_p2(s: Scenario, effective_on: str, recorded_at: str | None = None) -> Non
 
 def model_rows(con, as_of: dt.date, sql: str, *models: str) -> list[tuple]:
     """Materialize `models` (and what they read) for a full run on as_of; run `sql`."""
-    params = model_params(as_of, "BR-test", full=True)
-    for name in run_order(models):
-        materialize(con, name, params)
+    compute_models(con, as_of, *models, full=True)
     return con.execute(sql).fetchall()
 
 
@@ -223,10 +219,10 @@ def test_moved_actions_day_by_day_equal_one_catch_up_run():
     daily = fresh(s)
     day = dt.date(2026, 1, 1)
     while day <= dt.date(2026, 3, 5):
-        run_bill_run(daily, day)
+        run(daily, day)
         day += dt.timedelta(days=1)
     once = fresh(s)
-    run_bill_run(once, dt.date(2026, 3, 5))
+    run(once, dt.date(2026, 3, 5))
     # January 62.00 under PT1, February 31.00 under PT2, nothing from March 1
     expected = {("SV1", dt.date(2026, 1, 1)): (D("62.00"), D("0.00")),
                 ("SV1", dt.date(2026, 2, 1)): (D("31.00"), D("0.00"))}
@@ -254,21 +250,21 @@ def histories_with_timing_rules(draw):
 def test_day_by_day_equals_catch_up_under_timing_rules(s):
     daily = fresh(s)
     run_every_day(daily)
-    again = run_bill_run(daily, START + dt.timedelta(days=DAYS))
+    again = run(daily, START + dt.timedelta(days=DAYS))
     assert (again.invoices, again.credit_notes, again.payment_requests) == (0, 0, 0)
-    full = run_bill_run(daily, START + dt.timedelta(days=DAYS), full=True)
+    full = run(daily, START + dt.timedelta(days=DAYS), full=True)
     assert (full.invoices, full.credit_notes, full.action_rejections) == (0, 0, 0)
 
     once = fresh(s)
-    run_bill_run(once, START + dt.timedelta(days=DAYS))
+    run(once, START + dt.timedelta(days=DAYS))
     assert net_by_period(daily) == net_by_period(once)
     # a moved action lands on a period start of the anchors the billing uses (weekly: ISO
     # weekday b), later than its requested date
     assert model_rows(
         fresh(s), START + dt.timedelta(days=DAYS),
-        "SELECT count(*) FROM work.int_service_actions AS a "
-        "JOIN work.int_subscription_anchors AS s ON s.subscription_id = a.subscription_id "
+        "SELECT count(*) FROM work.service_actions AS a "
+        "JOIN work.subscription_anchors AS s ON s.subscription_id = a.subscription_id "
         "WHERE a.effective_on <> a.requested_on AND (a.effective_on < a.requested_on "
         "OR (DATE_DIFF('day', DATE '1970-01-05', a.effective_on) % 7 + 1) <> s.billing_day)",
-        "int_service_actions", "int_subscription_anchors",
+        "service_actions", "subscription_anchors",
     ) == [(0,)]

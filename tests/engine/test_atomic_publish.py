@@ -12,8 +12,8 @@ import duckdb
 import pytest
 from scenario import Scenario, run
 
-import pipelines.bill_run as bill_run
-from pipelines.warehouse import WarehouseBusy, connect
+from pipelines.engine import duckdb_engine
+from pipelines.engine.warehouse import WarehouseBusy, connect
 
 PUBLISHED = ("bill_runs", "invoices", "invoice_lines", "credit_notes", "payment_requests",
              "service_states")
@@ -49,18 +49,23 @@ def test_interrupted_publish_leaves_nothing_and_rerun_reproduces_the_documents(
     run(reference, "2026-01-01")
 
     world().load(con)
-    real_publish = bill_run._publish
+    real_statements = duckdb_engine.publish_statements
+    written = []
 
-    def publish_then_die(con, summary, *args):
-        real_publish(con, summary, *args)  # every insert done, commit not yet
-        raise KeyboardInterrupt("killed")
+    def die_at_the_last_table(model, columns):
+        # every other table's insert has run inside the transaction; the commit has not
+        if written and model.name == "subscription_checkpoints":
+            raise KeyboardInterrupt("killed")
+        written.append(model.name)
+        return real_statements(model, columns)
 
-    monkeypatch.setattr(bill_run, "_publish", publish_then_die)
+    monkeypatch.setattr(duckdb_engine, "publish_statements", die_at_the_last_table)
     with pytest.raises(KeyboardInterrupt):
         run(con, "2026-01-01")
+    assert "invoices" in written and "bill_runs" in written
     assert set(counts(con).values()) == {0}
 
-    monkeypatch.setattr(bill_run, "_publish", real_publish)
+    monkeypatch.setattr(duckdb_engine, "publish_statements", real_statements)
     summary = run(con, "2026-01-01")
     assert summary.bill_run_id == "BR-2026-01-01-1"
     assert snapshot(con) == snapshot(reference)
@@ -73,7 +78,7 @@ def test_second_process_is_refused_while_one_holds_the_warehouse(tmp_path):
     holder = subprocess.Popen(
         [sys.executable, "-c", textwrap.dedent(f"""
             import sys, time
-            from pipelines.warehouse import connect
+            from pipelines.engine.warehouse import connect
             con = connect({str(path)!r})
             print("holding", flush=True)
             sys.stdin.readline()

@@ -1,5 +1,5 @@
 """Proration and rounding (domain.md §2), the one place money is rounded:
-sql/intermediate/int_expected_charges.sql."""
+sql/reconcile/charge_values.sql."""
 
 from __future__ import annotations
 

@@ -15,14 +15,17 @@ def billed_world() -> Scenario:
 
 
 def quarantine(con, table: str, key: str, service_id: str | None) -> None:
-    """Record a quarantined row as the loader would: in quarantine and in the load's counts."""
+    """Record a quarantined row as the loader would: in quarantine and in the counts of the
+    load in force."""
+    (load_id,) = con.execute(
+        "SELECT load_id FROM upstream.loads ORDER BY loaded_at DESC LIMIT 1").fetchall()[0]
     con.execute(
-        "INSERT INTO upstream.quarantine VALUES ('L', ?, ?, 'quantity', 'check_ge', "
+        "INSERT INTO upstream.quarantine VALUES (?, ?, ?, 'quantity', 'check_ge', "
         "'must be >= 1, got 0', 'S1', ?, NULL, 1)",
-        [table, key, service_id],
+        [load_id, table, key, service_id],
     )
     con.execute("DELETE FROM upstream.load_stats WHERE table_name = ?", [table])
-    con.execute("INSERT INTO upstream.load_stats VALUES ('L', ?, NULL, 1, 0, 1)", [table])
+    con.execute("INSERT INTO upstream.load_stats VALUES (?, ?, NULL, 1, 0, 1)", [load_id, table])
 
 
 def quarantine_service(con, service_id: str = "SV1") -> None:

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from scenario import Scenario, credit_lines, invoice_lines, run
 
-from pipelines.bill_run import RunRefused
+from pipelines.engine.bill_run import RunRefused
 
 D = Decimal
 

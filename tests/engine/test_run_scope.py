@@ -1,5 +1,5 @@
-"""Which subscriptions a run computes (int_run_scope): the ones whose inputs changed, whose
-next date came, or all of them when an input they all share changed. Each case bills two
+"""Which subscriptions a run computes (sql/scope/run_scope.sql): the ones whose inputs
+changed, whose next date came, or all of them when an input they all share changed. Each case bills two
 subscriptions, S1 on price term PT1 and S2 on PT2, and reads the scope of the next run."""
 
 from __future__ import annotations
@@ -7,10 +7,9 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from scenario import Scenario, run
+from scenario import Scenario, compute_models, run
 
-from pipelines.bill_run import engine_digest, model_params
-from pipelines.sql_models import materialize, model_file, run_order
+from pipelines.engine.catalog import SQL_DIR, ModelCatalog
 
 
 def two_subscriptions() -> Scenario:
@@ -25,18 +24,16 @@ def two_subscriptions() -> Scenario:
 
 def scope(con) -> list[tuple[str, str]]:
     return con.execute(
-        "SELECT subscription_id, reason FROM work.int_run_scope ORDER BY subscription_id"
+        "SELECT subscription_id, reason FROM work.run_scope ORDER BY subscription_id"
     ).fetchall()
 
 
 def periods_valued(con, as_of: str) -> list[tuple[str, str | None, str]]:
     """(reason, valued_from, cycle_start) of the periods a run on as_of would value."""
-    params = model_params(dt.date.fromisoformat(as_of), "BR-test", full=False)
-    for name in run_order(("int_billing_periods",)):
-        materialize(con, name, params)
+    compute_models(con, as_of, "billing_periods")
     return con.execute(
         "SELECT r.reason, r.valued_from::VARCHAR, p.cycle_start::VARCHAR "
-        "FROM work.int_billing_periods AS p JOIN work.int_run_scope AS r USING (subscription_id) "
+        "FROM work.billing_periods AS p JOIN work.run_scope AS r USING (subscription_id) "
         "ORDER BY p.cycle_start"
     ).fetchall()
 
@@ -132,9 +129,10 @@ def test_a_service_frozen_at_its_last_computation_is_valued_whole(con):
 def test_the_engine_digest_ignores_comments_and_layout():
     # rewording a header comment or re-indenting a model does not force a full run; a changed
     # expression does
-    model = model_file("int_run_scope").read_text()
-    base = engine_digest({"int_run_scope": model})
-    assert engine_digest({"int_run_scope": "-- reworded\n" + model.replace("    ", "  ")}) == base
+    model = (SQL_DIR / "scope" / "run_scope.sql").read_text()
+    base = ModelCatalog().digest()
+    reworded = model.replace("-- One row per subscription", "-- A row for each subscription")
+    assert ModelCatalog(overrides={"run_scope": reworded.replace("    ", "  ")}).digest() == base
     changed = model.replace("c.wake_on <= :as_of", "c.wake_on < :as_of")
     assert changed != model
-    assert engine_digest({"int_run_scope": changed}) != base
+    assert ModelCatalog(overrides={"run_scope": changed}).digest() != base

@@ -9,8 +9,8 @@ from sqlglot.errors import ErrorLevel
 
 from models import REFERENCES, REQUIRED_TABLES, TABLE_KEYS, UPSTREAM_MODELS, optional_columns
 from models.ddl import upstream_table_statements
-from pipelines.sql_models import SQL_DIR
-from pipelines.warehouse import ensure_schema
+from pipelines.engine.catalog import SQL_DIR
+from pipelines.engine.warehouse import ensure_schema
 
 CONTRACT_TABLES = (
     "accounts", "payment_methods", "products", "bundle_components", "price_terms",

@@ -1,7 +1,6 @@
-"""The `billing` command line: parsing, exit codes, export, and runs through Dagster.
-
-Loader, seed and engine are replaced by fakes; end-to-end runs over real data are elsewhere.
-"""
+"""The `billing` command line: parsing, exit codes, export, and bill runs through
+bill_run_job on a small real warehouse (the loader and the seed are replaced by fakes; the
+whole product over seeded data is test_end_to_end.py)."""
 
 import datetime as dt
 import sys
@@ -10,12 +9,13 @@ from decimal import Decimal
 
 import duckdb
 import pytest
+from scenario import Scenario
 
 import pipelines.seed
-from pipelines import assets, cli, invariants
-from pipelines.bill_run import BillRunSummary, InvariantFailed, RunRefused
-from pipelines.invariants import InvariantResult
-from pipelines.warehouse import WarehouseBusy, connect
+from pipelines import cli
+from pipelines.engine import bill_run
+from pipelines.engine.catalog import SQL_DIR, ModelCatalog
+from pipelines.engine.warehouse import WarehouseBusy, connect
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
 
@@ -27,10 +27,23 @@ def wh(tmp_path):
 
 @pytest.fixture
 def loaded(wh):
-    """A warehouse with one load recorded."""
+    """A warehouse holding a small load: S1 bills two services at 517.50 EUR a month with 19%
+    tax; S2 one at 10.00 USD, within its account's credit limit, credited when it is cancelled
+    on Mar 2; a regret action (recorded in February) is loaded but deferred."""
+    s = Scenario().simple(amount="517.50", tax_rate="0.19")
+    s.payment_method("CARD")
+    s.service("SV2")
+    s.action("activate", "2026-03-01", service_id=None)
+    s.account("ACC2", currency="USD", credit_limit="100")
+    s.price_term("PT2", amount="10.00", currency="USD")
+    s.subscription("S2", account_id="ACC2", currency="USD")
+    s.service("SV3", subscription_id="S2", price_term_id="PT2")
+    s.action("activate", "2026-03-01", service_id="SV3", subscription_id="S2")
+    s.action("cancel", "2026-03-02", service_id="SV3", subscription_id="S2")
+    s.action("regret", "2026-03-05", service_id="SV3", subscription_id="S2",
+             recorded_at="2026-02-20")
     con = connect(wh)
-    con.execute("INSERT INTO upstream.loads VALUES ('L1', '/data', now())")
-    con.execute("INSERT INTO upstream.load_stats VALUES ('L1', 'accounts', 'a.csv', 5, 4, 1)")
+    s.load(con)
     con.close()
     return wh
 
@@ -184,7 +197,9 @@ def test_export_writes_every_published_table_as_parquet(wh, tmp_path, capsys):
     # A table that picked up a secret column by mistake: the column stays behind.
     con.execute("CREATE TABLE published.leaky (payment_method_id VARCHAR, token VARCHAR)")
     con.execute("INSERT INTO published.leaky VALUES ('PM1', 'tok_secret')")
-    tables = [r[0] for r in con.execute(cli.PUBLISHED_TABLES_SQL).fetchall()]
+    tables = [r[0] for r in con.execute(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'published'"
+    ).fetchall()]
     con.close()
     out_dir = tmp_path / "export"
     assert cli.main(["--warehouse", wh, "export", str(out_dir)]) == 0
@@ -199,165 +214,94 @@ def test_export_writes_every_published_table_as_parquet(wh, tmp_path, capsys):
     assert "invoices.parquet" in printed and f"{len(tables)} published tables" in printed
 
 
-# --- run and backfill through Dagster, with a fake engine ----------------------------------
+# --- run and backfill through bill_run_job --------------------------------------------------
 
 
-class FakeEngine:
-    def __init__(self, fail_on=None, error=RunRefused, message=None):
-        self.calls, self.fail_on, self.error, self.message = [], fail_on, error, message
-        self.full: list[bool] = []
-
-    def __call__(self, con, as_of, mode="run", progress=None, full=False):
-        self.calls.append(as_of)
-        self.full.append(full)
-        progress("int_expected_charges: 0.42s")
-        if as_of == self.fail_on:
-            raise self.error(self.message or f"fake failure on {as_of}")
-        run_id = f"BR-{as_of}-1"
-        con.execute(
-            "INSERT INTO published.bill_runs VALUES (?, ?, 'run', now(), now(), 'published', "
-            "'L1', 2, 1, 3, 1, 1, 1, 0, 0, 1, 1, 0, 'fake')",
-            [run_id, as_of],
-        )
-        con.execute(
-            "INSERT INTO published.payment_requests VALUES "
-            "(?, 'A1', 'I1', 'PM1', 1234.5, 'EUR', ?, 1, ?)",
-            [f"PR-{as_of}", as_of, run_id],
-        )
-        money = Decimal
-        return BillRunSummary(
-            run_id,
-            as_of,
-            mode,
-            "published",
-            invoices=2,
-            credit_notes=1,
-            invoice_lines=3,
-            credit_note_lines=1,
-            payment_requests=1,
-            unfunded_invoices=1,
-            quarantined_rows=1,
-            subscriptions_in_scope=1200 if full else 40,
-            full_run=full,
-            totals=[
-                {
-                    "currency": "EUR",
-                    "document_type": "invoice",
-                    "documents": 2,
-                    "lines": 3,
-                    "subtotal": money("1037.3950"),
-                    "tax": money("197.1050"),
-                    "total": money("1234.5000"),
-                },
-                {
-                    "currency": "EUR",
-                    "document_type": "credit_note",
-                    "documents": 1,
-                    "lines": 1,
-                    "subtotal": money("10.0000"),
-                    "tax": money("1.9000"),
-                    "total": money("11.9000"),
-                },
-            ],
-            deferred=[{"kind": "action", "name": "redeem_pass", "rows_count": 4}],
-        )
+def broken_from(date: str) -> ModelCatalog:
+    """Invoices whose subtotal is one minor unit above their lines from `date` on."""
+    path = SQL_DIR / "publish" / "invoices.sql"
+    good = "MINOR_TO_AMOUNT(d.subtotal_minor, d.minor_factor) AS subtotal"
+    bad = (f"MINOR_TO_AMOUNT(d.subtotal_minor + CASE WHEN :as_of >= DATE '{date}' THEN 1 "
+           "ELSE 0 END, d.minor_factor) AS subtotal")
+    return ModelCatalog(overrides={"invoices": path.read_text().replace(good, bad)})
 
 
-@pytest.fixture
-def engine(monkeypatch):
-    def install(**kwargs):
-        fake = FakeEngine(**kwargs)
-        monkeypatch.setattr(assets, "run_bill_run", fake)
-        monkeypatch.setattr(
-            invariants,
-            "check_invariants",
-            lambda con, run_id=None: [InvariantResult(n, "", 0) for n in invariants.INVARIANTS],
-        )
-        return fake
-
-    return install
-
-
-def test_run_prints_progress_and_the_summary(loaded, engine, capsys):
-    fake = engine()
-    assert cli.main(["--warehouse", loaded, "run", "--as-of", "2026-03-31"]) == 0
-    assert fake.calls == [dt.date(2026, 3, 31)]
+def test_run_prints_progress_and_the_summary(loaded, capsys):
+    assert cli.main(["--warehouse", loaded, "run", "--as-of", "2026-03-01"]) == 0
     out = capsys.readouterr().out
-    assert "s] 2026-03-31: int_expected_charges: 0.42s" in out
-    assert "bill run BR-2026-03-31-1 for 2026-03-31: published" in out
-    assert fake.full == [False]
-    assert "subscriptions computed: 40 (only those with changed inputs or a date due)" in out
-    assert "1,037.395" in out  # every digit a Decimal has, never a float's
-    assert "1,234.50" in out and "11.90" in out and "credit notes" in out
-    assert "unfunded invoices: 1" in out and "quarantined rows: 1" in out
-    assert "redeem_pass" in out
+    assert f"(Dagster instance: {loaded}.dagster)" in out
+    assert "s] 2026-03-01: charge_values: " in out
+    assert "bill run BR-2026-03-01-1 for 2026-03-01: published" in out
+    assert "subscriptions computed: 2 (all: first run" in out
+    # S1: 2 x 517.50 = 1,035.00, tax 19% rounded per line: 2 x 98.33 (98.325); S2: 10.00
+    assert "invoices  EUR               1      2  1,035.00  196.66  1,231.66" in out
+    assert "invoices  USD               1      1     10.00    0.00     10.00" in out
+    assert "EUR              1  1,231.66" in out  # the one payment request: S2 is within limit
+    assert "unfunded invoices: 0" in out and "quarantined rows: 0" in out
+    assert "regret" in out  # deferred
     assert loaded in out and "export DIR" in out
 
 
-def test_run_full_computes_every_subscription(loaded, engine, capsys):
-    fake = engine()
-    assert cli.main(["--warehouse", loaded, "run", "--as-of", "2026-03-31", "--full"]) == 0
-    assert fake.full == [True]
-    assert "subscriptions computed: 1,200 (all: first run" in capsys.readouterr().out
+def test_a_second_run_computes_only_what_changed(loaded, capsys):
+    assert cli.main(["--warehouse", loaded, "run", "--as-of", "2026-03-01"]) == 0
+    assert cli.main(["--warehouse", loaded, "run", "--as-of", "2026-03-02"]) == 0
+    out = capsys.readouterr().out
+    assert "subscriptions computed: 1 (only those with changed inputs or a date due)" in out
+    # SV3 cancelled from Mar 2: 10.00 - 1/31 x 10.00 (0.32) = 9.68 credited
+    assert "credit notes  USD               1      1      9.68  0.00   9.68" in out
+    assert cli.main(["--warehouse", loaded, "run", "--as-of", "2026-03-02", "--full"]) == 0
+    assert "subscriptions computed: 2 (all: first run" in capsys.readouterr().out
 
 
-def test_run_refused_exits_2_with_the_engines_message(loaded, engine, capsys):
-    message = "as-of 2026-03-01 precedes the last published run 2026-03-31; use simulate"
-    engine(fail_on=dt.date(2026, 3, 1), message=message)
+def test_run_refused_exits_2_with_the_engines_message(loaded, capsys):
+    assert cli.main(["--warehouse", loaded, "run", "--as-of", "2026-03-02"]) == 0
+    capsys.readouterr()
     assert cli.main(["--warehouse", loaded, "run", "--as-of", "2026-03-01"]) == 2
-    assert capsys.readouterr().err.strip() == f"billing run: {message}"
+    assert capsys.readouterr().err.strip() == (
+        "billing run: as-of 2026-03-01 precedes the last published run 2026-03-02; "
+        "use simulate")
 
 
-def test_run_without_a_load_exits_2(wh, engine, capsys):
-    fake = engine()
+def test_run_without_a_load_exits_2(wh, capsys):
     assert cli.main(["--warehouse", wh, "run", "--as-of", "2026-03-31"]) == 2
-    assert "billing load" in capsys.readouterr().err
-    assert fake.calls == []
+    assert capsys.readouterr().err.strip() == (
+        "billing run: nothing is loaded yet; run `billing load DIR` first")
 
 
-def test_invariant_failure_exits_3(loaded, engine, capsys):
-    engine(fail_on=dt.date(2026, 3, 31), error=InvariantFailed)
-    assert cli.main(["--warehouse", loaded, "run", "--as-of", "2026-03-31"]) == 3
-    assert "fake failure on 2026-03-31" in capsys.readouterr().err
+def test_invariant_failure_exits_3_and_publishes_nothing(loaded, monkeypatch, capsys):
+    catalog = broken_from("2026-03-01")
+    monkeypatch.setattr(bill_run, "default_catalog", lambda: catalog)
+    assert cli.main(["--warehouse", loaded, "run", "--as-of", "2026-03-01"]) == 3
+    assert "lines_sum_to_totals (2 violations" in capsys.readouterr().err
+    con = connect(loaded)
+    assert con.execute("SELECT count(*) FROM published.bill_runs").fetchall() == [(0,)]
+    con.close()
 
 
-def test_a_failing_published_check_exits_3(loaded, engine, monkeypatch, capsys):
-    engine()
-    monkeypatch.setattr(
-        invariants,
-        "check_invariants",
-        lambda con, run_id=None: [InvariantResult(n, "", 2) for n in invariants.INVARIANTS],
-    )
-    assert cli.main(["--warehouse", loaded, "run", "--as-of", "2026-03-31"]) == 3
-    assert "payment outbox was not filled" in capsys.readouterr().err
-
-
-def test_a_date_outside_the_partitions_exits_2(loaded, engine, capsys):
+def test_a_date_outside_the_partitions_exits_2(loaded, capsys):
     assert cli.main(["--warehouse", loaded, "run", "--as-of", "2025-12-31"]) == 2
     assert "outside the billing dates" in capsys.readouterr().err
 
 
-def test_backfill_runs_each_date_in_order_and_adds_them_up(loaded, engine, capsys):
-    fake = engine()
+def test_backfill_runs_each_date_in_order_and_adds_them_up(loaded, capsys):
     argv = ["--warehouse", loaded, "backfill", "--from", "2026-03-01", "--to", "2026-03-03"]
     assert cli.main(argv) == 0
-    assert fake.calls == [dt.date(2026, 3, d) for d in (1, 2, 3)]
     out = capsys.readouterr().out
-    for day in ("2026-03-01", "2026-03-02", "2026-03-03"):
-        assert f"{day}  published  BR-{day}-1" in out
-    assert "int_expected_charges" not in out  # one line per date, not every step
+    assert "2026-03-01  published  BR-2026-03-01-1  2 invoices, 0 credit notes" in out
+    assert "2026-03-02  published  BR-2026-03-02-1  0 invoices, 1 credit notes" in out
+    assert "2026-03-03  published  BR-2026-03-03-1  0 invoices, 0 credit notes" in out
+    assert "charge_values" not in out  # one line per date, not every step
     assert "backfill 2026-03-01..2026-03-03: 3 bill runs published" in out
-    assert "3,703.50" in out  # 3 x 1234.50 of payment requests and invoices
-    assert "quarantined rows: 1" in out
+    assert "credit notes  USD               1      1      9.68" in out
 
 
-def test_backfill_stops_at_the_first_failing_date(loaded, engine, capsys):
-    fake = engine(fail_on=dt.date(2026, 3, 2), error=InvariantFailed)
-    argv = ["--warehouse", loaded, "backfill", "--from", "2026-03-01", "--to", "2026-03-04"]
+def test_backfill_stops_at_the_first_failing_date(loaded, monkeypatch, capsys):
+    catalog = broken_from("2026-04-01")
+    monkeypatch.setattr(bill_run, "default_catalog", lambda: catalog)
+    argv = ["--warehouse", loaded, "backfill", "--from", "2026-03-30", "--to", "2026-04-02"]
     assert cli.main(argv) == 3
-    assert fake.calls == [dt.date(2026, 3, 1), dt.date(2026, 3, 2)]
     err = capsys.readouterr().err
-    assert "stopped at 2026-03-02" in err and "2026-03-01..2026-03-01 published" in err
+    assert "stopped at 2026-04-01" in err and "2026-03-30..2026-03-31 published" in err
 
 
 def test_backfill_with_the_dates_reversed_exits_2(loaded, capsys):

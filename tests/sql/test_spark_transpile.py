@@ -11,21 +11,27 @@ import pytest
 import sqlglot
 from sqlglot import exp
 
-from pipelines.sql_models import SPARK_FUNCTION_NAMES, all_models, parsed_model, spark_sql
+from pipelines.engine.catalog import SPARK_FUNCTION_NAMES, default_catalog
+from pipelines.engine.context import RunContext
 
 SPARK_FUNCTIONS = {
     line.strip().lower()
     for line in (Path(__file__).parent / "spark_functions.txt").read_text().splitlines()
     if line.strip()
 }
-PARAMS = {
-    "as_of": dt.date(2026, 3, 31),
-    "cutoff": dt.datetime(2026, 4, 1),
-    "bill_run_id": "BR-2026-03-31-1",
-    "full_run": False,
-    "engine_version": "0123456789abcdef",
-}
-MODELS = [p.stem for p in all_models()]
+PARAMS = RunContext.build(dt.date(2026, 3, 31)).model_parameters(
+    "BR-2026-03-31-1", "0123456789abcdef"
+) | {"first": dt.date(2026, 3, 1), "last": dt.date(2026, 3, 31)}
+CATALOG = default_catalog()
+MODELS = list(CATALOG.models) + list(CATALOG.queries)
+
+
+def model(name: str):
+    return CATALOG.models.get(name) or CATALOG.queries[name]
+
+
+def spark_sql(name: str, params: dict) -> str:
+    return CATALOG.sql(model(name), params, dialect="spark")
 
 
 CALL = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)\s*\(")
@@ -45,16 +51,17 @@ def function_names(tree: exp.Expression) -> set[str]:
 
 
 def test_every_model_is_found():
-    assert "int_expected_charges" in MODELS and "invoice_lines" in MODELS
-    assert len(MODELS) >= 25
+    assert "charge_values" in MODELS and "invoice_lines" in MODELS and "run_identity" in MODELS
+    assert len(MODELS) >= 60
 
 
 @pytest.mark.parametrize("name", MODELS)
 def test_model_uses_no_function_unknown_to_sqlglot(name):
     # sqlglot passes unknown (DuckDB-only) functions through unchanged as Anonymous, unless
     # spark_sql maps them by name (HASH)
+    # (macros are expanded in the parsed tree: none may be left as a call)
     anonymous = [
-        n.name for n in parsed_model(name).find_all(exp.Anonymous)
+        n.name for n in model(name).tree.find_all(exp.Anonymous)
         if n.name.upper() not in SPARK_FUNCTION_NAMES
     ]
     assert anonymous == []
@@ -70,10 +77,10 @@ def test_model_transpiles_to_functions_spark_knows(name):
 
 
 def test_fingerprints_keep_64_bits_on_spark():
-    spark = spark_sql("stg_subscription_fingerprints", PARAMS)
+    spark = spark_sql("src_subscription_fingerprints", PARAMS)
     assert "XXHASH64(" in spark and "HASH(" not in spark.replace("XXHASH64(", "")
 
 
 def test_money_type_is_mapped_to_decimal_38():
-    spark = spark_sql("int_expected_charges", PARAMS)
+    spark = spark_sql("charge_values", PARAMS)
     assert "DECIMAL(38, 0)" in spark

@@ -1,0 +1,84 @@
+"""The gate every publish passes: the invariants of `sql/checks/` and the declared grains.
+
+Each model of `sql/checks/` returns the rows that violate its invariant (none, when the run is
+right); each publish model's declared grain must be unique in the draft and, for a table that
+keeps every run's rows under one key (invoices, lines, payment requests, ...), must not repeat
+a key already published. A run with any violation is refused and publishes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlglot import exp
+
+from pipelines.engine.catalog import Model, ModelCatalog
+from pipelines.engine.duckdb_engine import Engine
+
+GRAINS_CHECK = "published_grains_unique"
+GRAINS_DESCRIPTION = (
+    "every published table's declared grain stays unique: no key twice in the run's rows, "
+    "and no key of the run already published"
+)
+SAMPLE_ROWS = 5
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    name: str
+    description: str
+    violations: int
+    #: a few violating rows (or, for the grains, the tables at fault), for the message
+    sample: list[dict] = field(default_factory=list, compare=False)
+
+    @property
+    def passed(self) -> bool:
+        return self.violations == 0
+
+
+def check_names(catalog: ModelCatalog) -> dict[str, str]:
+    """Every check of the gate, name -> description: one per model of sql/checks/, and the
+    grains."""
+    names = {m.name: m.description for m in catalog.layer("checks")}
+    return {**names, GRAINS_CHECK: GRAINS_DESCRIPTION}
+
+
+def grain_queries(model: Model) -> list[exp.Expression]:
+    """COUNT(*) queries for a publish model's grain: keys repeated in the draft and, when the
+    published table keeps every run's rows under the same key (an append table whose grain
+    does not name the run), keys already published."""
+    grain = list(model.grain or ())
+    draft = exp.table_(model.name, db="work")
+    if not grain:
+        return [exp.select("COUNT(*) > 1").from_(draft)]
+    repeated = exp.select("COUNT(*)").from_(
+        exp.select(*grain).from_(draft).group_by(*grain).having("COUNT(*) > 1").subquery("d"))
+    queries: list[exp.Expression] = [repeated]
+    if model.published.mode == "append" and "bill_run_id" not in grain:
+        same_key = exp.and_(*(
+            exp.NullSafeEQ(this=exp.column(c, table="d"), expression=exp.column(c, table="p"))
+            for c in grain
+        ))
+        queries.append(
+            exp.select("COUNT(*)").from_(exp.alias_(draft, "d", table=True)).join(
+                exp.alias_(exp.table_(model.name, db="published"), "p", table=True),
+                on=same_key))
+    return queries
+
+
+def evaluate(engine: Engine, catalog: ModelCatalog) -> list[CheckResult]:
+    """Every check of the gate on the run's draft (the check models must have run)."""
+    results = []
+    for model in catalog.layer("checks"):
+        violations = engine.count(model.name)
+        sample = engine.read(model.name, limit=SAMPLE_ROWS).to_dicts() if violations else []
+        results.append(CheckResult(model.name, model.description, violations, sample))
+    at_fault = []
+    for model in catalog.layer("publish"):
+        found = sum(engine.violations(q) for q in grain_queries(model))
+        if found:
+            at_fault.append({"table": model.name, "grain": ", ".join(model.grain or ()),
+                             "violations": found})
+    results.append(CheckResult(GRAINS_CHECK, GRAINS_DESCRIPTION,
+                               sum(t["violations"] for t in at_fault), at_fault))
+    return results

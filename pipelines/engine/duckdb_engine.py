@@ -1,0 +1,157 @@
+"""The DuckDB engine: the models run into relations of the in-memory `work` catalog beside the
+warehouse file, and the publish models are copied into the `published` schema in one
+transaction.
+
+An engine does three things (`Engine`): run a model into a relation, read a relation, and
+publish atomically. Another engine (Spark), a sandbox for simulate or a preview of one
+subscription is another implementation or another context, never another bill run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Protocol
+
+import duckdb
+import polars as pl
+from sqlglot import exp
+
+from pipelines.engine.catalog import Model, Param, bind, resolve
+
+
+class Engine(Protocol):
+    name: str
+
+    def materialize(self, model: Model, params: Mapping[str, Param]) -> None:
+        """Run `model` into the relation work.<name> (a table or a view)."""
+
+    def drop(self, model: Model) -> None:
+        """Drop the relation of `model`: no later model reads it."""
+
+    def read(self, relation: str, limit: int | None = None) -> pl.DataFrame:
+        """The rows of work.<relation>."""
+
+    def count(self, relation: str) -> int:
+        """How many rows work.<relation> holds."""
+
+    def query(self, query: Model, params: Mapping[str, Param]) -> pl.DataFrame:
+        """The rows of a read-only query (sql/queries/)."""
+
+    def violations(self, check: exp.Expression) -> int:
+        """The count a generated check query (a COUNT(*) tree, checks.grain_queries)
+        returns."""
+
+    def publish(self, models: Sequence[Model]) -> None:
+        """Write the relations of the publish `models` into their published tables, all or
+        nothing."""
+
+
+class DuckDBEngine:
+    """The models on a DuckDB connection opened by `pipelines.engine.warehouse`."""
+
+    name = "duckdb"
+
+    def __init__(self, con: duckdb.DuckDBPyConnection):
+        self.con = con
+        (self.database,) = self.con.execute("SELECT current_database()").fetchall()[0]
+
+    def materialize(self, model: Model, params: Mapping[str, Param]) -> None:
+        if model.materialized == "view":
+            # A view cannot hold parameters: they are bound as literals through the tree, and
+            # the warehouse schemas are qualified with its catalog (the view lives in `work`).
+            tree = bind(model.tree, resolve(params, model.parameters, model.name))
+            tree = tree.transform(self._qualified)
+            self.con.execute(f"CREATE OR REPLACE VIEW work.{model.name} AS "
+                             f"{tree.sql(dialect='duckdb')}")
+            return
+        statement = _table_statement(model)
+        self.con.execute(statement, resolve(params, model.parameters, model.name))
+
+    def _qualified(self, node: exp.Expression) -> exp.Expression:
+        """A table of a view, fully qualified: a view is bound in its own catalog (`work`),
+        where neither the warehouse's schemas nor `work.<name>` resolve as elsewhere."""
+        if isinstance(node, exp.Table) and node.db and not node.catalog:
+            node = node.copy()
+            if node.db == "work":
+                node.set("catalog", exp.to_identifier("work"))
+                node.set("db", exp.to_identifier("main"))
+            else:
+                node.set("catalog", exp.to_identifier(self.database))
+        return node
+
+    def drop(self, model: Model) -> None:
+        kind = "VIEW" if model.materialized == "view" else "TABLE"
+        self.con.execute(f"DROP {kind} IF EXISTS work.{model.name}")
+
+    def read(self, relation: str, limit: int | None = None) -> pl.DataFrame:
+        table = self.con.table(f"work.{relation}")
+        return (table.limit(limit) if limit is not None else table).pl()
+
+    def read_published(self, table: str, bill_run_ids: Sequence[str]) -> pl.DataFrame:
+        """The rows of published.<table> that the runs `bill_run_ids` wrote."""
+        query = exp.select("*").from_(exp.table_(table, db="published")).where(
+            exp.column("bill_run_id").isin(*(exp.Literal.string(i) for i in bill_run_ids)))
+        return self.con.sql(query.sql(dialect="duckdb")).pl()
+
+    def count(self, relation: str) -> int:
+        return int(self.con.table(f"work.{relation}").aggregate("count(*)").fetchall()[0][0])
+
+    def query(self, query: Model, params: Mapping[str, Param]) -> pl.DataFrame:
+        return self.con.sql(query.tree.sql(dialect="duckdb"),
+                            params=resolve(params, query.parameters, query.name)).pl()
+
+    def violations(self, check: exp.Expression) -> int:
+        return int(self.con.execute(check.sql(dialect="duckdb")).fetchall()[0][0])
+
+    def publish(self, models: Sequence[Model]) -> None:
+        columns = self._published_columns()
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            for model in models:
+                for statement in publish_statements(model, columns[model.name]):
+                    self.con.execute(statement.sql(dialect="duckdb"))
+            self.con.execute("COMMIT")
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+
+    def _published_columns(self) -> dict[str, list[str]]:
+        rows = self.con.execute(
+            "SELECT table_name, column_name FROM information_schema.columns "
+            "WHERE table_schema = 'published' AND table_catalog = current_database() "
+            "ORDER BY table_name, ordinal_position"
+        ).fetchall()
+        columns: dict[str, list[str]] = {}
+        for table, column in rows:
+            columns.setdefault(table, []).append(column)
+        return columns
+
+
+_STATEMENTS: dict[int, tuple[Model, str]] = {}
+
+
+def _table_statement(model: Model) -> str:
+    """CREATE TABLE AS for the model with its placeholders as DuckDB `$name` parameters:
+    generated once per process and model (the model is kept, so its id is never reused), bound
+    by DuckDB on every run."""
+    if id(model) not in _STATEMENTS:
+        sql = f"CREATE OR REPLACE TABLE work.{model.name} AS {model.tree.sql(dialect='duckdb')}"
+        _STATEMENTS[id(model)] = (model, sql)
+    return _STATEMENTS[id(model)][1]
+
+
+def publish_statements(model: Model, columns: Sequence[str]) -> list[exp.Expression]:
+    """The statements that write a publish model into its published table, as its header
+    declares: append its rows, or first delete the published rows it replaces."""
+    target = exp.table_(model.name, db="published")
+    source = exp.table_(model.name, db="work")
+    statements: list[exp.Expression] = []
+    publication = model.published
+    if publication.mode == "replace":
+        keys = exp.select(publication.column).from_(exp.table_(publication.relation, db="work"))
+        statements.append(exp.delete(target, where=exp.column(publication.column).isin(
+            query=keys)))
+    listed = [exp.column(c) for c in columns]
+    statements.append(exp.insert(exp.select(*listed).from_(source), target,
+                                 columns=[exp.to_identifier(c) for c in columns]))
+    return statements

@@ -1,0 +1,75 @@
+"""The embedded warehouse: one DuckDB file, opened by one writer at a time.
+
+DuckDB takes an exclusive file lock for a read-write connection, so a second bill run (or a
+load) started while another process holds the warehouse fails to open it; we turn that into
+one clear message instead of DuckDB's IO error.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import duckdb
+
+from models.ddl import upstream_table_statements
+from pipelines.engine.catalog import SQL_DIR
+from pipelines.settings import DEFAULT_MEMORY_LIMIT
+
+#: Run in order by `ensure_schema`: the upstream schema and its bookkeeping tables, the
+#: contract tables generated from their models (models/ddl.py), then the published schema.
+SCHEMA_FILES = ("schema/upstream.sql", "schema/published.sql")
+
+
+class WarehouseBusy(RuntimeError):
+    """Another process holds the warehouse (a run or a load is in progress)."""
+
+
+def connect(
+    path: str | os.PathLike[str], memory_limit: str = DEFAULT_MEMORY_LIMIT
+) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse read-write, creating it and its schemas on first use. The memory cap
+    makes large runs spill to disk instead of growing without bound."""
+    target = Path(path)
+    if str(target) != ":memory:":
+        target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        con = duckdb.connect(str(target), config={"memory_limit": memory_limit})
+    except duckdb.IOException as exc:
+        if "lock" in str(exc).lower():
+            raise WarehouseBusy(
+                f"the warehouse {target} is in use by another process (a bill run or a load "
+                "is in progress); wait for it to finish and try again"
+            ) from exc
+        raise
+    ensure_schema(con)
+    return con
+
+
+def fetch_row(
+    con: duckdb.DuckDBPyConnection, sql: str, params: list[object] | None = None
+) -> tuple | None:
+    """The first row of a query, or None; the result is read to its end.
+
+    DuckDB 2 leaves a result opened by ``fetchone()`` pending on the connection, and the
+    next relation (``con.sql(...)``) on it is refused; reading the whole result avoids that.
+    Use it for queries that return one row.
+    """
+    rows = con.execute(sql, params or []).fetchall()
+    return rows[0] if rows else None
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the upstream and published schemas if they do not exist yet, and attach the
+    `work` catalog: an in-memory database for a run's intermediate tables, which never need
+    to reach the warehouse file (only the publish step writes there, in one transaction)."""
+    # The models' tables carry no meaningful order (every reader sorts or aggregates), so
+    # DuckDB need not preserve insertion order.
+    con.execute("SET preserve_insertion_order = false")
+    upstream_file, *other_files = SCHEMA_FILES
+    con.execute((SQL_DIR / upstream_file).read_text())
+    for statement in upstream_table_statements("duckdb"):
+        con.execute(statement)
+    for name in other_files:
+        con.execute((SQL_DIR / name).read_text())
+    con.execute("ATTACH IF NOT EXISTS ':memory:' AS work")

@@ -1,0 +1,25 @@
+-- One row per (service, span of billable days under one set of terms): the effective spans of
+-- the timeline, less the trial (effective but free) and less the days after a non-renewing
+-- termed period expires. seg_end null = billable until further notice.
+--
+-- layer: expected
+-- grain: service_id, seg_start
+SELECT
+    tl.service_id,
+    s.subscription_id,
+    tl.product_id,
+    tl.price_term_id,
+    tl.quantity,
+    GREATEST(tl.seg_start, t.trial_end) AS seg_start,
+    CASE
+        WHEN t.term_end IS NULL THEN tl.seg_end
+        WHEN tl.seg_end IS NULL THEN t.term_end
+        ELSE LEAST(tl.seg_end, t.term_end)
+    END AS seg_end
+FROM work.service_timeline AS tl
+JOIN work.service_terms AS t ON t.service_id = tl.service_id
+JOIN work.billable_services AS s ON s.service_id = tl.service_id
+WHERE tl.state = 'effective'
+  AND (tl.seg_end IS NULL OR tl.seg_end > t.trial_end)
+  AND (t.term_end IS NULL OR tl.seg_start < t.term_end)
+  AND (t.term_end IS NULL OR t.trial_end < t.term_end)

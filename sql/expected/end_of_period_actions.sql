@@ -1,0 +1,102 @@
+-- One row per (service, action) that a timing rule moves to the end of the running period
+-- (domain.md §5), with the date it applies instead of the requested one:
+--   * a downgrade `change` when `downgrade_timing` valid on its requested date is
+--     `end_of_period`. A change is a downgrade when new amount x new quantity <= old amount x
+--     old quantity, each at its price version valid on the requested date (the greatest
+--     valid_from <= that date, else the earliest); upgrades are always immediate. The old
+--     terms are the service's ordered terms as the changes requested before it leave them,
+--     whether or not the state machine accepts those;
+--   * a `cancel` when `cancel_out_of_contract` valid on its requested date is
+--     `end_of_period`: the running period stays billed and nothing pre-billed is credited.
+--     Contract periods come with the lifecycle issue; until then every cancel is out of
+--     contract.
+-- Another value of either rule is applied as `immediate` (bill_run_deferred reports it). The
+-- action moves to the first period start of the subscription's anchors (subscription_anchors,
+-- PERIOD_START) on or after the requested date; one requested on a period start, or before the
+-- subscription has any activation, stays where it is.
+--
+-- layer: expected
+-- grain: service_id, action_id
+WITH rules AS (
+    SELECT key, value, valid_from, valid_to
+    FROM work.src_business_rules
+    WHERE key IN ('downgrade_timing', 'cancel_out_of_contract')
+),
+
+candidates AS (
+    SELECT a.service_id, a.subscription_id, a.action_id, a.action, a.requested_on, a.req_seq,
+           a.new_price_term_id, a.new_quantity
+    FROM work.requested_actions AS a
+    JOIN rules AS r
+        ON r.key = CASE a.action
+            WHEN 'cancel' THEN 'cancel_out_of_contract' WHEN 'change' THEN 'downgrade_timing'
+        END
+       AND VALID_ON(a.requested_on, r.valid_from, r.valid_to)
+    WHERE r.value = 'end_of_period'
+),
+
+prior_price_terms AS (
+    SELECT c.action_id, c.service_id, ARG_MAX(p.new_price_term_id, p.req_seq) AS price_term_id
+    FROM candidates AS c
+    JOIN work.requested_actions AS p
+        ON p.service_id = c.service_id AND p.req_seq < c.req_seq
+    WHERE c.action = 'change' AND p.action = 'change' AND p.new_price_term_id IS NOT NULL
+    GROUP BY c.action_id, c.service_id
+),
+
+prior_quantities AS (
+    SELECT c.action_id, c.service_id, ARG_MAX(p.new_quantity, p.req_seq) AS quantity
+    FROM candidates AS c
+    JOIN work.requested_actions AS p
+        ON p.service_id = c.service_id AND p.req_seq < c.req_seq
+    WHERE c.action = 'change' AND p.action = 'change' AND p.new_quantity IS NOT NULL
+    GROUP BY c.action_id, c.service_id
+),
+
+changes AS (
+    SELECT
+        c.*,
+        COALESCE(pt.price_term_id, s.price_term_id) AS old_price_term_id,
+        COALESCE(pq.quantity, s.quantity) AS old_quantity
+    FROM candidates AS c
+    JOIN work.billable_services AS s ON s.service_id = c.service_id
+    LEFT JOIN prior_price_terms AS pt
+        ON pt.action_id = c.action_id AND pt.service_id = c.service_id
+    LEFT JOIN prior_quantities AS pq
+        ON pq.action_id = c.action_id AND pq.service_id = c.service_id
+    WHERE c.action = 'change'
+),
+
+moving AS (
+    SELECT service_id, subscription_id, action_id, requested_on
+    FROM candidates
+    WHERE action = 'cancel'
+    UNION ALL
+    SELECT c.service_id, c.subscription_id, c.action_id, c.requested_on
+    FROM changes AS c
+    JOIN work.src_price_versions AS old_v
+        ON old_v.price_term_id = c.old_price_term_id
+       AND VALID_ON(c.requested_on, old_v.covers_from, old_v.valid_to)
+    JOIN work.src_price_versions AS new_v
+        ON new_v.price_term_id = COALESCE(c.new_price_term_id, c.old_price_term_id)
+       AND VALID_ON(c.requested_on, new_v.covers_from, new_v.valid_to)
+    WHERE new_v.amount * COALESCE(c.new_quantity, c.old_quantity)
+          <= old_v.amount * c.old_quantity
+),
+
+-- the period holding the requested date; the action moves to the start of the next one
+located AS (
+    SELECT
+        m.service_id, m.action_id, m.requested_on, a.cycle_months, a.anchor_month,
+        a.billing_day,
+        PERIOD_OF(m.requested_on, a.cycle_months, a.anchor_month, a.billing_day) AS k
+    FROM moving AS m
+    JOIN work.subscription_anchors AS a ON a.subscription_id = m.subscription_id
+)
+
+SELECT
+    service_id,
+    action_id,
+    PERIOD_START(k + 1, cycle_months, anchor_month, billing_day) AS applies_on
+FROM located
+WHERE PERIOD_START(k, cycle_months, anchor_month, billing_day) < requested_on

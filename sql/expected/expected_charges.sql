@@ -1,0 +1,83 @@
+-- One row per charge key (service_id, cycle_start, price_term_id, quantity) in the periods the
+-- run values: the key's billable days in its period, whether it is due on :as_of by its billing
+-- date, and the catalogue's terms for it. A period is due when its billing date has come
+-- (pre-bill: period start - bill_days_before, or the service's first billable day in it if
+-- later; post-bill: period end). A pre-billed key whose own first day is after :as_of is due
+-- with the service's period, when another key of it starts by :as_of (the period's first
+-- billable day is the earliest of its keys'). The catalogue's version is the latest valid on
+-- cycle_start, else the one valid on the key's first billable day (null: none is). What a key
+-- is worth, and whether one that already has published lines keeps them, is reconciled
+-- against the ledger (charge_values): this model knows nothing of what was billed.
+--
+-- layer: expected
+-- grain: service_id, cycle_start, price_term_id, quantity
+WITH keyed AS (
+    SELECT
+        service_id, subscription_id, cycle_start, price_term_id, quantity,
+        ANY_VALUE(product_id) AS product_id,
+        ANY_VALUE(billing_model) AS billing_model,
+        ANY_VALUE(bill_days_before) AS bill_days_before,
+        ANY_VALUE(cycle_end) AS cycle_end,
+        ANY_VALUE(period_days) AS period_days,
+        SUM(DATE_DIFF('day', span_start, span_end)) AS days,
+        MIN(span_start) AS period_start,
+        MAX(span_end) AS period_end
+    FROM work.charge_periods
+    GROUP BY service_id, subscription_id, cycle_start, price_term_id, quantity
+),
+
+dated AS (
+    SELECT
+        k.*,
+        COALESCE(
+            (k.billing_model = 'pre' AND k.cycle_start - k.bill_days_before <= :as_of
+             AND k.period_start <= :as_of)
+            OR (k.billing_model = 'post' AND k.cycle_end <= :as_of),
+            FALSE
+        ) AS due_by_date
+    FROM keyed AS k
+),
+
+due AS (
+    SELECT
+        d.*,
+        d.due_by_date OR COALESCE(
+            d.billing_model = 'pre' AND d.cycle_start - d.bill_days_before <= :as_of
+            AND EXISTS (
+                SELECT 1 FROM keyed AS f
+                WHERE f.service_id = d.service_id AND f.cycle_start = d.cycle_start
+                  AND f.period_start <= :as_of
+            ),
+            FALSE
+        ) AS is_due
+    FROM dated AS d
+)
+
+SELECT
+    d.service_id,
+    d.subscription_id,
+    a.account_id,
+    a.currency,
+    a.minor_factor,
+    d.product_id,
+    d.price_term_id,
+    d.quantity,
+    d.cycle_start,
+    d.cycle_end,
+    d.period_start,
+    d.period_end,
+    d.days,
+    d.period_days,
+    d.is_due,
+    v.valid_from AS price_valid_from,
+    v.amount AS unit_amount,
+    v.tax_rate
+FROM due AS d
+JOIN work.subscription_anchors AS a ON a.subscription_id = d.subscription_id
+LEFT JOIN work.src_price_versions AS v
+    ON v.price_term_id = d.price_term_id
+   AND VALID_ON(
+       CASE WHEN v.first_valid_from <= d.cycle_start THEN d.cycle_start ELSE d.period_start END,
+       v.valid_from,
+       v.valid_to
+   )

@@ -1,0 +1,73 @@
+-- One row per (billable service, visible applied action), numbered seq in the order the state
+-- machine applies them: (effective_on, recorded_at, action_id) (domain.md §5), where
+-- effective_on is the requested date or, for an action a timing rule moves, the end of the
+-- running period (end_of_period_actions). Carries what the state machine needs to judge
+-- each action: the pause limits valid on its date and the attributes of a `change`'s new price
+-- term and product.
+--
+-- layer: expected
+-- grain: service_id, seq
+WITH moved AS (
+    SELECT DISTINCT service_id FROM work.end_of_period_actions
+),
+
+-- the requested order stands for services with no moved action (most of them: their actions
+-- need no second sort); the others are renumbered in the order of the dates they apply on
+timed AS (
+    SELECT a.*, a.requested_on AS effective_on, a.req_seq AS seq
+    FROM work.requested_actions AS a
+    WHERE a.service_id NOT IN (SELECT service_id FROM moved)
+    UNION ALL
+    SELECT
+        a.*,
+        COALESCE(m.applies_on, a.requested_on) AS effective_on,
+        ROW_NUMBER() OVER (
+            PARTITION BY a.service_id
+            ORDER BY COALESCE(m.applies_on, a.requested_on), a.recorded_at, a.action_id
+        ) AS seq
+    FROM work.requested_actions AS a
+    LEFT JOIN work.end_of_period_actions AS m
+        ON m.service_id = a.service_id AND m.action_id = a.action_id
+    WHERE a.service_id IN (SELECT service_id FROM moved)
+),
+
+rules AS (
+    SELECT key, CAST(value AS INTEGER) AS value, valid_from, valid_to
+    FROM work.src_business_rules
+    WHERE key IN ('pause_max_days', 'pause_max_times_per_year')
+)
+
+SELECT
+    e.service_id,
+    e.subscription_id,
+    e.action_id,
+    e.action,
+    e.effective_on,
+    e.requested_on,
+    e.recorded_at,
+    e.subscription_level,
+    e.new_product_id,
+    e.new_price_term_id,
+    e.new_quantity,
+    e.days,
+    e.ordered_on,
+    max_days.value AS pause_max_days,
+    max_times.value AS pause_max_times_per_year,
+    np.tier_path AS new_product_tier_path,
+    nt.product_id AS new_term_product_id,
+    (
+        nt.price_term_id IS NULL
+        OR (nt.currency = s.currency AND nt.billing_cycle = s.billing_cycle
+            AND nt.billing_model = s.billing_model)
+    ) AS new_term_fits_subscription,
+    e.seq
+FROM timed AS e
+JOIN work.billable_services AS s ON s.service_id = e.service_id
+LEFT JOIN rules AS max_days
+    ON max_days.key = 'pause_max_days'
+   AND VALID_ON(e.effective_on, max_days.valid_from, max_days.valid_to)
+LEFT JOIN rules AS max_times
+    ON max_times.key = 'pause_max_times_per_year'
+   AND VALID_ON(e.effective_on, max_times.valid_from, max_times.valid_to)
+LEFT JOIN work.src_products AS np ON np.product_id = e.new_product_id
+LEFT JOIN work.src_price_terms AS nt ON nt.price_term_id = e.new_price_term_id

@@ -1,0 +1,58 @@
+-- One row per subscription in the run's scope that has something to come after :as_of: the
+-- first later date on which a run could publish something new for it with no new input (its
+-- checkpoint's wake_on, see run_scope). Waking early only costs time; waking late would
+-- miss a charge, so every as-of-dependent rule of the engine contributes a date here:
+--   * the next period falls due: the periods valued run to the one holding the billing horizon
+--     (billing_periods), so the next starts at their last end; pre-bill takes it
+--     bill_days_before earlier, post-bill when it ends, which is that same last end;
+--   * a period valued but not yet due starts: a pre-billed key is due from the later of its
+--     billing date and its first billable day (expected_charges);
+--   * a billable span starts (first billable day of a pre-billed key, end of a trial);
+--   * a state changes (service_states, action_rejections): any span boundary, term end or
+--     action date after as_of;
+--   * a frozen service: every run, so that it is reported while it lasts.
+--
+-- layer: reconcile
+-- grain: subscription_id
+WITH dates AS (
+    SELECT
+        subscription_id,
+        MAX(cycle_end) - CASE WHEN billing_model = 'pre' THEN bill_days_before ELSE 0 END
+            AS on_date
+    FROM work.billing_periods
+    GROUP BY subscription_id, billing_model, bill_days_before
+    UNION ALL
+    SELECT subscription_id, cycle_start AS on_date
+    FROM work.billing_periods
+    UNION ALL
+    SELECT subscription_id, seg_start AS on_date
+    FROM work.billable_segments
+    UNION ALL
+    SELECT s.subscription_id, t.seg_start AS on_date
+    FROM work.service_timeline AS t
+    JOIN work.billable_services AS s ON s.service_id = t.service_id
+    UNION ALL
+    SELECT s.subscription_id, t.seg_end AS on_date
+    FROM work.service_timeline AS t
+    JOIN work.billable_services AS s ON s.service_id = t.service_id
+    UNION ALL
+    SELECT s.subscription_id, t.term_end AS on_date
+    FROM work.service_terms AS t
+    JOIN work.billable_services AS s ON s.service_id = t.service_id
+    UNION ALL
+    SELECT subscription_id, effective_on AS on_date
+    FROM work.service_actions
+    UNION ALL
+    SELECT s.subscription_id, :as_of + 1 AS on_date
+    FROM work.frozen_services AS f
+    JOIN (
+        SELECT service_id, subscription_id FROM work.billable_services
+        UNION
+        SELECT service_id, subscription_id FROM work.ledger_charge_keys
+    ) AS s ON s.service_id = f.service_id
+)
+
+SELECT subscription_id, MIN(on_date) AS wake_on
+FROM dates
+WHERE on_date > :as_of
+GROUP BY subscription_id

@@ -1,0 +1,75 @@
+-- One row per subscription the run computes, with its fingerprint (null when it is missing
+-- from the load), why it is in scope and, for one that is only due, the as-of date its inputs
+-- were last computed at (valued_from). A run of date D need only value the subscriptions for
+-- which something could differ from what is already published (DEVELOPERS.md principle 3):
+--   full        every subscription, on the first run, when the shared inputs (business rules,
+--               currencies, see src_catalog_fingerprint) or the engine's SQL changed since the
+--               last published run, or when asked (`billing run --full`);
+--   changed     its fingerprint differs from its checkpoint: new, changed or missing input rows,
+--               actions recorded since, actions cancelled since, an edit of a product or price
+--               term it references;
+--   due         its checkpoint's wake date has come: a period falls due or a dated event
+--               (scheduled action, end of pause, trial or term) takes effect;
+--   quarantined a quarantine row names it, so that its frozen services are reported each run.
+-- Every other subscription would compute exactly what is already published: nothing to do.
+-- A subscription that is only due has the inputs its checkpoint was computed from, so every
+-- billing period that had ended by that computation's as-of date was billed in full then and
+-- cannot differ now, unless one of its services was frozen then (no charges, e.g. for want of
+-- a price version): the run values only the periods ending after valued_from, expected and
+-- published alike (billing_periods, ledger_charge_keys), so that a daily run's cost does not
+-- grow with the length of the history.
+--
+-- layer: scope
+-- grain: subscription_id
+WITH mode AS (
+    SELECT
+        COALESCE(:full_run, FALSE)
+        OR l.runs = 0
+        OR l.catalog_fingerprint IS DISTINCT FROM c.fingerprint
+        OR l.engine_version IS DISTINCT FROM :engine_version AS is_full
+    FROM work.ledger_last_run AS l
+    CROSS JOIN work.src_catalog_fingerprint AS c
+),
+
+compared AS (
+    SELECT
+        COALESCE(f.subscription_id, k.subscription_id) AS subscription_id,
+        f.fingerprint,
+        k.fingerprint AS checkpoint_fingerprint,
+        k.wake_on,
+        k.as_of AS computed_as_of
+    FROM work.src_subscription_fingerprints AS f
+    FULL OUTER JOIN work.ledger_checkpoints AS k
+        ON k.subscription_id = f.subscription_id
+),
+
+quarantined AS (
+    SELECT DISTINCT subscription_id
+    FROM work.src_quarantine
+    WHERE subscription_id IS NOT NULL
+),
+
+judged AS (
+    SELECT
+        c.subscription_id,
+        c.fingerprint,
+        CASE WHEN t.subscription_id IS NULL THEN c.computed_as_of END AS settled_as_of,
+        CASE
+            WHEN m.is_full THEN 'full'
+            WHEN c.fingerprint IS DISTINCT FROM c.checkpoint_fingerprint THEN 'changed'
+            WHEN c.wake_on <= :as_of THEN 'due'
+            WHEN q.subscription_id IS NOT NULL THEN 'quarantined'
+        END AS reason
+    FROM compared AS c
+    CROSS JOIN mode AS m
+    LEFT JOIN quarantined AS q ON q.subscription_id = c.subscription_id
+    LEFT JOIN work.ledger_frozen_then AS t ON t.subscription_id = c.subscription_id
+)
+
+SELECT
+    subscription_id,
+    fingerprint,
+    reason,
+    CASE WHEN reason = 'due' THEN settled_as_of END AS valued_from
+FROM judged
+WHERE reason IS NOT NULL

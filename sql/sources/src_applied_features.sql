@@ -1,0 +1,29 @@
+-- One row per feature of the input this release applies: an action kind, a product kind or a
+-- business-rule key (with `value` set, only that value of the rule is applied). Everything
+-- loaded and not listed here is counted as deferred by the run (bill_run_deferred). The one
+-- list of what is applied.
+--
+-- layer: sources
+-- grain: kind, name, value
+-- materialized: view
+SELECT kind, name, value
+FROM (
+    VALUES
+        ('action', 'activate', NULL),
+        ('action', 'deactivate', NULL),
+        ('action', 'pause', NULL),
+        ('action', 'resume', NULL),
+        ('action', 'cancel', NULL),
+        ('action', 'change', NULL),
+        ('product_kind', 'termed', NULL),
+        ('product_kind', 'device', NULL),
+        ('business_rule', 'default_billing_day', NULL),
+        ('business_rule', 'default_billing_weekday', NULL),
+        ('business_rule', 'pause_max_days', NULL),
+        ('business_rule', 'pause_max_times_per_year', NULL),
+        ('business_rule', 'payment_terms_days', NULL),
+        ('business_rule', 'downgrade_timing', 'immediate'),
+        ('business_rule', 'downgrade_timing', 'end_of_period'),
+        ('business_rule', 'cancel_out_of_contract', 'immediate'),
+        ('business_rule', 'cancel_out_of_contract', 'end_of_period')
+) AS f (kind, name, value)
