@@ -1,6 +1,7 @@
 """Which subscriptions a run computes (sql/scope/run_scope.sql): the ones whose inputs
-changed, whose next date came, or all of them when an input they all share changed. Each case bills two
-subscriptions, S1 on price term PT1 and S2 on PT2, and reads the scope of the next run."""
+changed, whose next date came, or all of them when an input they all share changed. Each case
+bills two subscriptions, S1 on price term PT1 and S2 on PT2, and reads the scope of the next
+run."""
 
 from __future__ import annotations
 
