@@ -45,6 +45,7 @@ from pathlib import Path
 
 import duckdb
 import polars as pl
+from sqlglot import exp
 
 from models import (
     REFERENCES,
@@ -603,8 +604,7 @@ def _check_agreed_terms(con: duckdb.DuckDBPyConnection, tables: dict[str, _Table
 
 
 def _agreed(con, table: str, key: str, columns: tuple[str, ...]) -> pl.DataFrame:
-    listed = ", ".join((key, *columns))  # identifiers from the fixed AGREED registry
-    return con.sql(f"SELECT {listed} FROM upstream.{table}").pl()
+    return con.table(f"upstream.{table}").select(key, *columns).pl()
 
 
 # --- the cascade ------------------------------------------------------------------------
@@ -727,7 +727,7 @@ def _write(con, load_id, source_dir, tables, quarantine, counts, minor_units) ->
     con.execute("BEGIN TRANSACTION")
     try:
         for name, frame in replaced.items():
-            con.execute(f"DELETE FROM upstream.{name}")  # names from the fixed registry
+            con.execute(exp.delete(exp.table_(name, db="upstream")).sql(dialect="duckdb"))
             _insert(con, name, frame)
         for name, frame in added.items():
             _insert(con, name, frame)
@@ -740,10 +740,12 @@ def _write(con, load_id, source_dir, tables, quarantine, counts, minor_units) ->
 def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
     if frame.height == 0:
         return
-    listed = ", ".join(f'"{c}"' for c in frame.columns)
+    columns = [exp.to_identifier(c, quoted=True) for c in frame.columns]
+    statement = exp.insert(exp.select(*columns).from_("__load_frame"),
+                           exp.table_(table, db="upstream"), columns=columns)
     con.register("__load_frame", frame.to_arrow())
     try:
-        con.execute(f"INSERT INTO upstream.{table} ({listed}) SELECT {listed} FROM __load_frame")
+        con.execute(statement.sql(dialect="duckdb"))
     finally:
         con.unregister("__load_frame")
 

@@ -313,7 +313,7 @@ class ModelCatalog:
             layers = {self.models[r].layer for r in model.reads} | model.reads_schemas
             if layers - allowed:
                 raise ModelError(f"{model.layer}/{model.name} may not read "
-                                 f"{sorted(layers - allowed)} (a {model.layer} model reads "
+                                 f"{sorted(layers - allowed)} (the {model.layer} layer reads "
                                  f"{sorted(MAY_READ[model.layer])})")
 
     # -- what the plan needs ----------------------------------------------------------------

@@ -43,18 +43,25 @@ def check_names(catalog: ModelCatalog) -> dict[str, str]:
     return {**names, GRAINS_CHECK: GRAINS_DESCRIPTION}
 
 
+def grain_repeats(model: Model) -> exp.Expression:
+    """A COUNT(*) query: how many keys of the model's declared grain its relation holds more
+    than once (for a one-row model: 1 if it holds more than one row)."""
+    grain = list(model.grain or ())
+    relation = exp.table_(model.name, db="work")
+    if not grain:
+        return exp.select("CAST(COUNT(*) > 1 AS INTEGER)").from_(relation)
+    return exp.select("COUNT(*)").from_(
+        exp.select(*grain).from_(relation).group_by(*grain).having("COUNT(*) > 1").subquery("d"))
+
+
 def grain_queries(model: Model) -> list[exp.Expression]:
     """COUNT(*) queries for a publish model's grain: keys repeated in the draft and, when the
     published table keeps every run's rows under the same key (an append table whose grain
     does not name the run), keys already published."""
     grain = list(model.grain or ())
     draft = exp.table_(model.name, db="work")
-    if not grain:
-        return [exp.select("COUNT(*) > 1").from_(draft)]
-    repeated = exp.select("COUNT(*)").from_(
-        exp.select(*grain).from_(draft).group_by(*grain).having("COUNT(*) > 1").subquery("d"))
-    queries: list[exp.Expression] = [repeated]
-    if model.published.mode == "append" and "bill_run_id" not in grain:
+    queries: list[exp.Expression] = [grain_repeats(model)]
+    if grain and model.published.mode == "append" and "bill_run_id" not in grain:
         same_key = exp.and_(*(
             exp.NullSafeEQ(this=exp.column(c, table="d"), expression=exp.column(c, table="p"))
             for c in grain

@@ -16,7 +16,7 @@ import duckdb
 import polars as pl
 from sqlglot import exp
 
-from pipelines.engine.catalog import Model, Param, bind, resolve
+from pipelines.engine.catalog import Model, Param, bind, default_catalog, resolve
 
 
 class Engine(Protocol):
@@ -116,15 +116,10 @@ class DuckDBEngine:
             raise
 
     def _published_columns(self) -> dict[str, list[str]]:
-        rows = self.con.execute(
-            "SELECT table_name, column_name FROM information_schema.columns "
-            "WHERE table_schema = 'published' AND table_catalog = current_database() "
-            "ORDER BY table_name, ordinal_position"
-        ).fetchall()
-        columns: dict[str, list[str]] = {}
-        for table, column in rows:
-            columns.setdefault(table, []).append(column)
-        return columns
+        """Each published table's columns, in order, as the warehouse holds them."""
+        found = self.query(default_catalog().queries["published_columns"], {})
+        return {name: table["column_name"].to_list()
+                for (name,), table in found.group_by(["table_name"], maintain_order=True)}
 
 
 _STATEMENTS: dict[int, tuple[Model, str]] = {}

@@ -46,19 +46,6 @@ def connect(
     return con
 
 
-def fetch_row(
-    con: duckdb.DuckDBPyConnection, sql: str, params: list[object] | None = None
-) -> tuple | None:
-    """The first row of a query, or None; the result is read to its end.
-
-    DuckDB 2 leaves a result opened by ``fetchone()`` pending on the connection, and the
-    next relation (``con.sql(...)``) on it is refused; reading the whole result avoids that.
-    Use it for queries that return one row.
-    """
-    rows = con.execute(sql, params or []).fetchall()
-    return rows[0] if rows else None
-
-
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create the upstream and published schemas if they do not exist yet, and attach the
     `work` catalog: an in-memory database for a run's intermediate tables, which never need

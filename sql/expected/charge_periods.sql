@@ -3,7 +3,7 @@
 -- of a subscription shares its periods, domain.md §1).
 --
 -- layer: expected
--- grain: service_id, seg_start, cycle_start
+-- grain: service_id, cycle_start, span_start
 SELECT
     s.service_id,
     s.subscription_id,
