@@ -94,8 +94,9 @@ def test_a_macro_call_with_the_wrong_arity_is_refused():
 
 def macro(expression: str) -> object:
     """The value DuckDB gives a macro call, expanded as the catalog expands models."""
-    from pipelines.engine.catalog import expand_macros
     import sqlglot
+
+    from pipelines.engine.catalog import expand_macros
 
     tree = expand_macros(sqlglot.parse_one(f"SELECT {expression}", read="duckdb"),
                          CATALOG.macros)
