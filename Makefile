@@ -5,6 +5,10 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_WAREHOUSE := warehouse/demo.duckdb
 DEMO_DATA := data/sample
+# The warehouse `make dagster` shows, and the Dagster instance beside it that `billing run`
+# records its runs in (DAGSTER_HOME wins when set).
+WAREHOUSE ?= $(or $(BILLING_WAREHOUSE),warehouse/billing.duckdb)
+DAGSTER_HOME ?= $(abspath $(WAREHOUSE)).dagster
 
 .PHONY: venv demo test lint bench dagster
 
@@ -17,7 +21,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: venv
-	rm -rf $(DEMO_DATA) $(DEMO_WAREHOUSE)
+	rm -rf $(DEMO_DATA) $(DEMO_WAREHOUSE) $(DEMO_WAREHOUSE).dagster
 	$(BIN)/billing seed $(DEMO_DATA) --subscriptions 2000 --seed 7 --start 2026-01-01 --days 90 --bad-rows 5
 	$(BIN)/billing --warehouse $(DEMO_WAREHOUSE) load $(DEMO_DATA)
 	$(BIN)/billing --warehouse $(DEMO_WAREHOUSE) run --as-of 2026-03-31
@@ -38,5 +42,5 @@ bench: venv
 	$(BIN)/python benchmarks/run.py
 
 dagster: venv
-	mkdir -p dagster_home
-	DAGSTER_HOME=$(CURDIR)/dagster_home $(BIN)/dagster dev -w workspace.yaml
+	mkdir -p $(DAGSTER_HOME)
+	BILLING_WAREHOUSE=$(WAREHOUSE) DAGSTER_HOME=$(DAGSTER_HOME) $(BIN)/dagster dev -w workspace.yaml

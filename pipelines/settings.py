@@ -37,5 +37,5 @@ def settings(warehouse: str | os.PathLike[str] | None = None) -> Settings:
         warehouse=path,
         memory_limit=os.environ.get("BILLING_MEMORY_LIMIT") or DEFAULT_MEMORY_LIMIT,
         start_date=dt.date.fromisoformat(os.environ.get("BILLING_START_DATE") or "2026-01-01"),
-        dagster_home=Path(home) if home else path.with_name(path.name + ".dagster"),
+        dagster_home=(Path(home) if home else path.with_name(path.name + ".dagster")).absolute(),
     )
