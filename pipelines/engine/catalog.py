@@ -101,6 +101,12 @@ class Model:
         return frozenset(t.db for t in _tables(self.tree) if t.db and t.db != "work")
 
     @cached_property
+    def duckdb_sql(self) -> str:
+        """The statement in DuckDB SQL, comments left out: what runs, and what the engine
+        version digests (so rewording a comment changes neither)."""
+        return self.tree.sql(dialect="duckdb", comments=False)
+
+    @cached_property
     def parameters(self) -> frozenset[str]:
         return frozenset(p.name for p in self.tree.find_all(exp.Placeholder))
 
@@ -179,7 +185,7 @@ def _parse_macro(path: Path) -> Macro:
 
 def expand_macros(tree: exp.Expression, macros: Mapping[str, Macro]) -> exp.Expression:
     """The tree with every macro call replaced by the macro's body, arguments substituted
-    (macros may call macros)."""
+    (macros may call macros); a tree that calls none is returned as it is."""
 
     def expand(node: exp.Expression) -> exp.Expression:
         if not isinstance(node, exp.Anonymous) or node.name.upper() not in macros:
@@ -188,15 +194,16 @@ def expand_macros(tree: exp.Expression, macros: Mapping[str, Macro]) -> exp.Expr
         if len(node.expressions) != len(macro.arguments):
             raise ModelError(f"{macro.name} takes {len(macro.arguments)} arguments, "
                              f"got {len(node.expressions)}: {node.sql()}")
-        values = {name: arg.copy() for name, arg in zip(macro.arguments, node.expressions,
-                                                         strict=True)}
-        body = macro.body.copy().transform(
+        values = dict(zip(macro.arguments, node.expressions, strict=True))
+        body = macro.body.transform(
             lambda n: exp.paren(values[n.name].copy(), copy=False)
             if isinstance(n, exp.Placeholder) and n.name in values else n
         )
         return expand_macros(body, macros)
 
-    return tree.copy().transform(expand)
+    calls = any(isinstance(n, exp.Anonymous) and n.name.upper() in macros
+                for n in tree.find_all(exp.Anonymous))
+    return tree.transform(expand) if calls else tree
 
 
 # --- binding ---------------------------------------------------------------------------------
@@ -383,7 +390,7 @@ class ModelCatalog:
         digest = hashlib.sha256()
         for name in sorted(self.models):
             digest.update(name.encode() + b"\0")
-            digest.update(self.models[name].tree.sql(dialect="duckdb", comments=False).encode())
+            digest.update(self.models[name].duckdb_sql.encode())
             digest.update(b"\0")
         return digest.hexdigest()[:16]
 

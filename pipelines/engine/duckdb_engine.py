@@ -122,17 +122,10 @@ class DuckDBEngine:
                 for (name,), table in found.group_by(["table_name"], maintain_order=True)}
 
 
-_STATEMENTS: dict[int, tuple[Model, str]] = {}
-
-
 def _table_statement(model: Model) -> str:
     """CREATE TABLE AS for the model with its placeholders as DuckDB `$name` parameters:
-    generated once per process and model (the model is kept, so its id is never reused), bound
-    by DuckDB on every run."""
-    if id(model) not in _STATEMENTS:
-        sql = f"CREATE OR REPLACE TABLE work.{model.name} AS {model.tree.sql(dialect='duckdb')}"
-        _STATEMENTS[id(model)] = (model, sql)
-    return _STATEMENTS[id(model)][1]
+    generated once per process and model, bound by DuckDB on every run."""
+    return f"CREATE OR REPLACE TABLE work.{model.name} AS {model.duckdb_sql}"
 
 
 def publish_statements(model: Model, columns: Sequence[str]) -> list[exp.Expression]:
