@@ -37,7 +37,6 @@ columns, checks and references. Text keys are joined on 64-bit hashes, confirmed
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -57,6 +56,7 @@ from models import (
 )
 from models.validation import row_failures
 from pipelines.currencies import effective_minor_units
+from pipelines.engine.context import utc_now
 from pipelines.engine.warehouse import ensure_schema
 
 ROW = "__row"
@@ -662,7 +662,7 @@ def _load_id(con: duckdb.DuckDBPyConnection, sources: dict[str, Path | None]) ->
         if path is not None:
             stat = path.stat()
             digest.update(f"{name}:{path.name}:{stat.st_size}:{stat.st_mtime_ns};".encode())
-    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    stamp = utc_now().strftime("%Y%m%dT%H%M%SZ")
     base = f"L-{stamp}-{digest.hexdigest()[:8]}"
     taken = {r[0] for r in con.execute(
         "SELECT load_id FROM upstream.loads WHERE load_id LIKE ?", [base + "%"]).fetchall()}
@@ -706,7 +706,7 @@ def _quarantine(load_id: str, tables: dict[str, _Table]) -> pl.DataFrame:
 
 def _write(con, load_id, source_dir, tables, quarantine, counts, minor_units) -> None:
     """Replace the upstream snapshot in one transaction; agreed terms are only added to."""
-    loaded_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    loaded_at = utc_now()
     stats = pl.DataFrame(
         [(load_id, c.table_name, c.source_file, c.rows_read, c.rows_loaded, c.rows_quarantined)
          for c in counts], orient="row",

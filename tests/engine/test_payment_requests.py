@@ -1,9 +1,11 @@
-"""Payment requests before the funding issue (issue 2 §4): only past the credit limit."""
+"""Payment requests before the funding issue (issue 2 §4): only past the credit limit, and
+always in the currency's minor units."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
 from scenario import Scenario, run
 
 
@@ -92,3 +94,31 @@ def test_rerun_never_sends_a_request_twice(con):
     run(con, "2026-01-01")
     assert run(con, "2026-01-01").payment_requests == 0
     assert len(requests(con)) == 1
+
+
+def test_a_request_is_in_minor_units_even_beside_a_finer_credit_limit(con):
+    # invoice 120.00 and a credit limit of 50.00555 EUR (the loader quarantines such an
+    # account; here it is written straight into the warehouse): the limit counts as 50.01 and
+    # the request is 69.99, never 69.99445
+    s = world("50.00555")
+    s.payment_method("CARD")
+    s.load(con)
+    run(con, "2026-01-01")
+    assert [r[3] for r in requests(con)] == [Decimal("69.99")]
+
+
+@pytest.mark.parametrize(("currency", "amount", "limit", "expected"), [
+    # JPY has no minor unit: 1001 + 20% tax (200.2 -> 200) = 1201; limit 1000: request 201
+    ("JPY", "1001", "1000", Decimal("201")),
+    # KWD has 3: 10.005 + 20% tax (2.001) = 12.006; limit 2.5: request 9.506
+    ("KWD", "10.005", "2.5", Decimal("9.506")),
+])
+def test_requests_in_currencies_of_0_and_3_minor_units(con, currency, amount, limit, expected):
+    s = world(limit)
+    s.tables["accounts"][0]["currency"] = currency
+    s.tables["price_terms"][0].update(currency=currency, amount=Decimal(amount))
+    s.tables["subscriptions"][0]["currency"] = currency
+    s.payment_method("CARD")
+    s.load(con)
+    run(con, "2026-01-01")
+    assert [r[3] for r in requests(con)] == [expected]
