@@ -14,7 +14,6 @@ from typing import Any
 
 from pipelines.engine.summary import BillRunSummary
 
-MONEY_KEYS = ("subtotal", "tax", "total", "amount")
 DOCUMENT_LABELS = {"invoice": "invoices", "credit_note": "credit notes"}
 CENT = Decimal("0.01")
 
