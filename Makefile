@@ -32,8 +32,10 @@ demo: venv
 	@echo "  as Parquet:      $(BIN)/billing --warehouse $(DEMO_WAREHOUSE) export warehouse/demo-export"
 	@echo "  in Dagster:      BILLING_WAREHOUSE=$(DEMO_WAREHOUSE) make dagster"
 
+# Two workers; an idle one takes queued tests from the other (worksteal), so the two slow
+# hypothesis properties do not end on one worker.
 test: venv
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist worksteal
 
 lint: venv
 	$(BIN)/ruff check .

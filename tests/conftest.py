@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -9,6 +10,8 @@ import duckdb
 import pytest
 
 sys.path.append(str(Path(__file__).parent))  # tests/scenario.py; after the packages
+
+from hypothesis import HealthCheck, settings  # noqa: E402
 
 from pipelines.engine.warehouse import ensure_schema  # noqa: E402
 
@@ -19,3 +22,16 @@ def con() -> duckdb.DuckDBPyConnection:
     ensure_schema(connection)
     yield connection
     connection.close()
+
+
+# Hypothesis profiles: `ci` (the default) runs every property on 200 examples, derandomized so
+# that a CI run is reproducible; `deep` runs 10,000 with fresh randomness, for a long run.
+# Select with `--hypothesis-profile=deep` or HYPOTHESIS_PROFILE=deep. A bill run takes
+# about 0.1-0.2 s, hence no deadline and no too_slow health check.
+settings.register_profile(
+    "ci", max_examples=200, deadline=None, derandomize=True, print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.register_profile("deep", settings.get_profile("ci"), max_examples=10_000,
+                          derandomize=False)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))

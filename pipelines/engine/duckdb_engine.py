@@ -37,9 +37,9 @@ class Engine(Protocol):
     def query(self, query: Model, params: Mapping[str, Param]) -> pl.DataFrame:
         """The rows of a read-only query (sql/queries/)."""
 
-    def violations(self, check: exp.Expression) -> int:
-        """The count a generated check query (a COUNT(*) tree, checks.grain_queries)
-        returns."""
+    def rows(self, sql: str) -> list[tuple]:
+        """The rows of a query the engine generated from the declarations (checks.py), in
+        its own dialect."""
 
     def publish(self, models: Sequence[Model]) -> None:
         """Write the relations of the publish `models` into their published tables, all or
@@ -59,10 +59,13 @@ class DuckDBEngine:
         if model.materialized == "view":
             # A view cannot hold parameters: they are bound as literals through the tree, and
             # the warehouse schemas are qualified with its catalog (the view lives in `work`).
-            tree = bind(model.tree, resolve(params, model.parameters, model.name))
-            tree = tree.transform(self._qualified)
-            self.con.execute(f"CREATE OR REPLACE VIEW work.{model.name} AS "
-                             f"{tree.sql(dialect='duckdb')}")
+            # Most views have no parameter: their text is generated once per process.
+            key = (id(model), self.database)
+            if model.parameters or key not in _VIEWS:
+                tree = bind(model.tree, resolve(params, model.parameters, model.name))
+                sql = tree.transform(self._qualified).sql(dialect="duckdb", comments=False)
+                _VIEWS[key] = (model, f"CREATE OR REPLACE VIEW work.{model.name} AS {sql}")
+            self.con.execute(_VIEWS[key][1])
             return
         statement = _table_statement(model)
         self.con.execute(statement, resolve(params, model.parameters, model.name))
@@ -100,8 +103,8 @@ class DuckDBEngine:
         return self.con.sql(query.tree.sql(dialect="duckdb"),
                             params=resolve(params, query.parameters, query.name)).pl()
 
-    def violations(self, check: exp.Expression) -> int:
-        return int(self.con.execute(check.sql(dialect="duckdb")).fetchall()[0][0])
+    def rows(self, sql: str) -> list[tuple]:
+        return self.con.execute(sql).fetchall()
 
     def publish(self, models: Sequence[Model]) -> None:
         columns = self._published_columns()
@@ -120,6 +123,11 @@ class DuckDBEngine:
         found = self.query(default_catalog().queries["published_columns"], {})
         return {name: table["column_name"].to_list()
                 for (name,), table in found.group_by(["table_name"], maintain_order=True)}
+
+
+#: CREATE VIEW statements of parameterless views, per (model, warehouse catalog); the model
+#: is kept beside its statement so that its id is never reused.
+_VIEWS: dict[tuple[int, str], tuple[Model, str]] = {}
 
 
 def _table_statement(model: Model) -> str:
