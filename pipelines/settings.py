@@ -26,6 +26,10 @@ class Settings:
     start_date: dt.date
     #: the Dagster instance's home ($DAGSTER_HOME, else `<warehouse>.dagster` beside the file)
     dagster_home: Path
+    #: where derived artifacts (the parsed models, the upstream DDL) are kept between
+    #: processes ($BILLING_CACHE_DIR, else $XDG_CACHE_HOME/billing-pipeline, else
+    #: ~/.cache/billing-pipeline)
+    cache_dir: Path
 
 
 def settings(warehouse: str | os.PathLike[str] | None = None) -> Settings:
@@ -33,9 +37,11 @@ def settings(warehouse: str | os.PathLike[str] | None = None) -> Settings:
     $BILLING_WAREHOUSE."""
     path = Path(warehouse or os.environ.get("BILLING_WAREHOUSE") or DEFAULT_WAREHOUSE)
     home = os.environ.get("DAGSTER_HOME")
+    cache_home = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
     return Settings(
         warehouse=path,
         memory_limit=os.environ.get("BILLING_MEMORY_LIMIT") or DEFAULT_MEMORY_LIMIT,
         start_date=dt.date.fromisoformat(os.environ.get("BILLING_START_DATE") or "2026-01-01"),
         dagster_home=(Path(home) if home else path.with_name(path.name + ".dagster")).absolute(),
+        cache_dir=Path(os.environ.get("BILLING_CACHE_DIR") or cache_home / "billing-pipeline"),
     )

@@ -35,3 +35,17 @@ settings.register_profile(
 settings.register_profile("deep", settings.get_profile("ci"), max_examples=10_000,
                           derandomize=False)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The `slow` tests (the hypothesis properties: minutes each, the rest of the suite about
+    two) go first, each followed by one other test. `make test` runs `--dist load
+    --maxschedchunk 2`, whose first chunks of two tests per worker then give every worker one
+    slow test at the start, instead of leaving two on one worker at the end."""
+    slow = [item for item in items if item.get_closest_marker("slow")]
+    rest = [item for item in items if not item.get_closest_marker("slow")]
+    ordered: list[pytest.Item] = []
+    for item in slow:
+        ordered += [item, *rest[:1]]
+        rest = rest[1:]
+    items[:] = ordered + rest

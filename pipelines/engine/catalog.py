@@ -34,6 +34,8 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.errors import ErrorLevel
 
+from pipelines.derived_cache import derived
+
 SQL_DIR = Path(__file__).resolve().parents[2] / "sql"
 
 #: The layers of the plan in the order a reader meets them, and what each may read besides
@@ -405,5 +407,16 @@ class ModelCatalog:
 
 @cache
 def default_catalog() -> ModelCatalog:
-    """The models of this release, parsed once per process."""
-    return ModelCatalog()
+    """The models of this release, parsed once per process, or read from the derived cache
+    when the same files were parsed before (pipelines/derived_cache.py)."""
+    sources = [*SQL_DIR.rglob("*.sql"), Path(__file__)]
+    return derived("catalog", sources, _parsed_catalog)
+
+
+def _parsed_catalog() -> ModelCatalog:
+    """The catalog with what every run asks of it already derived, so that it is kept too."""
+    catalog = ModelCatalog()
+    catalog.digest()
+    for model in (*catalog.models.values(), *catalog.queries.values()):
+        _ = model.reads, model.reads_schemas, model.parameters
+    return catalog

@@ -8,11 +8,12 @@ one clear message instead of DuckDB's IO error.
 from __future__ import annotations
 
 import os
+from importlib.util import find_spec
 from pathlib import Path
 
 import duckdb
 
-from models.ddl import upstream_table_statements
+from pipelines.derived_cache import derived
 from pipelines.engine.catalog import SQL_DIR
 from pipelines.settings import DEFAULT_MEMORY_LIMIT
 
@@ -55,8 +56,21 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("SET preserve_insertion_order = false")
     upstream_file, *other_files = SCHEMA_FILES
     con.execute((SQL_DIR / upstream_file).read_text())
-    for statement in upstream_table_statements("duckdb"):
+    for statement in _upstream_tables():
         con.execute(statement)
     for name in other_files:
         con.execute((SQL_DIR / name).read_text())
     con.execute("ATTACH IF NOT EXISTS ':memory:' AS work")
+
+
+def _upstream_tables() -> list[str]:
+    """The contract tables' DDL (models/ddl.py), kept in the derived cache: generating it
+    imports pandera, which a run that only opens the warehouse need not pay for."""
+    (models_dir,) = find_spec("models").submodule_search_locations
+
+    def generate() -> list[str]:
+        from models.ddl import upstream_table_statements
+
+        return upstream_table_statements("duckdb")
+
+    return derived("upstream_ddl", Path(models_dir).glob("*.py"), generate)

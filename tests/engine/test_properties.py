@@ -15,6 +15,7 @@ from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 import duckdb
+import pytest
 from hypothesis import event, given
 from scenario import Scenario, run
 
@@ -161,6 +162,7 @@ def coverage(con: duckdb.DuckDBPyConnection, case: Case) -> None:
         event(f"{name}: {'yes' if found else 'no'}")
 
 
+@pytest.mark.slow
 @given(cases(late=False))
 def test_runs_on_any_dates_end_where_one_catch_up_run_does(case: Case):
     """With every action recorded on or before its effective date, runs on any increasing
@@ -182,6 +184,7 @@ def test_runs_on_any_dates_end_where_one_catch_up_run_does(case: Case):
         assert_payment_requests_are_in_minor_units(ledger)
 
 
+@pytest.mark.slow
 @given(cases(late=True))
 def test_runs_of_their_scope_leave_nothing_for_a_full_run(case: Case):
     """With actions recorded late or withdrawn after having been seen, the incremental runs'
