@@ -32,6 +32,7 @@ SELECT
     new_price_term_id,
     new_quantity,
     days,
+    until_date,
     ROW_NUMBER() OVER (
         PARTITION BY target_service_id
         ORDER BY effective_on, recorded_at, action_id

@@ -1,8 +1,9 @@
 -- One row per (service, applied action) with its outcome: the state before and after, whether
 -- the action took effect or why not, and the service's terms (product, price term, quantity)
 -- after it. The state machine of domain.md §5 walks each service's actions in order; a pause
--- ends by itself after its days. The walk is a recursive CTE: one step per action ordinal,
--- all services at once.
+-- ends by itself after its days; a regret is judged against the first activation, whose date
+-- the walk carries. The walk is a recursive CTE: one step per action ordinal, all services at
+-- once.
 --
 -- layer: expected
 -- grain: service_id, seq
@@ -24,7 +25,8 @@ WITH RECURSIVE walk AS (
         s.quantity,
         s.tier_path,
         -1 AS pause_year,
-        0 AS pauses_in_year
+        0 AS pauses_in_year,
+        CAST(NULL AS DATE) AS first_activated_on
     FROM work.billable_services AS s
     WHERE s.service_id IN (SELECT service_id FROM work.service_actions)
 
@@ -47,6 +49,7 @@ WITH RECURSIVE walk AS (
             WHEN j.action = 'pause' THEN 'paused'
             WHEN j.action = 'resume' THEN 'effective'
             WHEN j.action = 'cancel' THEN 'cancelled'
+            WHEN j.action = 'regret' THEN 'regretted'
             ELSE j.state_before
         END AS state,
         CASE
@@ -64,7 +67,12 @@ WITH RECURSIVE walk AS (
         CASE
             WHEN j.reason IS NULL AND j.action = 'pause' THEN j.pauses_this_year + 1
             ELSE j.prev_pauses_in_year
-        END AS pauses_in_year
+        END AS pauses_in_year,
+        CASE
+            WHEN j.reason IS NULL AND j.action = 'activate' AND j.prev_first_activated_on IS NULL
+                THEN j.effective_on
+            ELSE j.prev_first_activated_on
+        END AS first_activated_on
     FROM (
         SELECT
             k.*,
@@ -80,6 +88,11 @@ WITH RECURSIVE walk AS (
                 WHEN k.action IN ('cancel', 'change')
                      AND k.state_before IN ('cancelled', 'regretted')
                     THEN 'invalid_transition:' || k.state_before
+                WHEN k.action = 'regret' AND k.state_before IN ('draft', 'cancelled', 'regretted')
+                    THEN 'invalid_transition:' || k.state_before
+                WHEN k.action = 'regret'
+                     AND k.effective_on > k.prev_first_activated_on + k.regret_days
+                    THEN 'regret_window'
                 WHEN k.action = 'pause' AND k.days > k.pause_max_days THEN 'pause_max_days'
                 WHEN k.action = 'pause' AND k.pauses_this_year >= k.pause_max_times_per_year
                     THEN 'pause_max_times_per_year'
@@ -105,6 +118,7 @@ WITH RECURSIVE walk AS (
                 a.days,
                 a.pause_max_days,
                 a.pause_max_times_per_year,
+                a.regret_days,
                 a.new_product_id,
                 a.new_price_term_id,
                 a.new_term_product_id,
@@ -121,6 +135,7 @@ WITH RECURSIVE walk AS (
                 w.tier_path AS prev_tier_path,
                 w.pause_year AS prev_pause_year,
                 w.pauses_in_year AS prev_pauses_in_year,
+                w.first_activated_on AS prev_first_activated_on,
                 CASE
                     WHEN w.pause_year = YEAR(a.effective_on) THEN w.pauses_in_year ELSE 0
                 END AS pauses_this_year,

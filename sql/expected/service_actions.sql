@@ -2,7 +2,7 @@
 -- machine applies them: (effective_on, recorded_at, action_id) (domain.md §5), where
 -- effective_on is the requested date or, for an action a timing rule moves, the end of the
 -- running period (end_of_period_actions). Carries what the state machine needs to judge
--- each action: the pause limits valid on its date and the attributes of a `change`'s new price
+-- each action: the pause limits and the regret window valid on its date and the attributes of a `change`'s new price
 -- term and product.
 --
 -- layer: expected
@@ -34,7 +34,7 @@ timed AS (
 rules AS (
     SELECT key, CAST(value AS INTEGER) AS value, valid_from, valid_to
     FROM work.src_business_rules
-    WHERE key IN ('pause_max_days', 'pause_max_times_per_year')
+    WHERE key IN ('pause_max_days', 'pause_max_times_per_year', 'regret_days')
 )
 
 SELECT
@@ -50,9 +50,11 @@ SELECT
     e.new_price_term_id,
     e.new_quantity,
     e.days,
+    e.until_date,
     e.ordered_on,
     max_days.value AS pause_max_days,
     max_times.value AS pause_max_times_per_year,
+    regret.value AS regret_days,
     np.tier_path AS new_product_tier_path,
     nt.product_id AS new_term_product_id,
     (
@@ -69,5 +71,8 @@ LEFT JOIN rules AS max_days
 LEFT JOIN rules AS max_times
     ON max_times.key = 'pause_max_times_per_year'
    AND VALID_ON(e.effective_on, max_times.valid_from, max_times.valid_to)
+LEFT JOIN rules AS regret
+    ON regret.key = 'regret_days'
+   AND VALID_ON(e.effective_on, regret.valid_from, regret.valid_to)
 LEFT JOIN work.src_products AS np ON np.product_id = e.new_product_id
 LEFT JOIN work.src_price_terms AS nt ON nt.price_term_id = e.new_price_term_id

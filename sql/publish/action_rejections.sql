@@ -1,16 +1,27 @@
 -- One row per service action, effective by :as_of, that the rules forbid and that no earlier
--- run published: the action takes no effect (domain.md §5). Subscription-level actions apply
+-- run published: the action takes no effect (domain.md §5). The state machine judges most
+-- actions (service_action_outcomes); trial extensions are judged against the trial
+-- (trial_extensions). Subscription-level actions apply
 -- to the services for which they are valid and reject nothing.
 --
 -- layer: publish
 -- grain: action_id, service_id
 -- published: append
+WITH judged AS (
+    SELECT action_id, service_id, reason, took_effect, subscription_level, effective_on
+    FROM work.service_action_outcomes
+    WHERE action <> 'extend_trial'
+    UNION ALL
+    SELECT action_id, service_id, reason, took_effect, subscription_level, effective_on
+    FROM work.trial_extensions
+)
+
 SELECT DISTINCT
     o.action_id,
     o.service_id,
     o.reason,
     :bill_run_id AS bill_run_id
-FROM work.service_action_outcomes AS o
+FROM judged AS o
 LEFT JOIN work.ledger_rejections AS r
     ON r.action_id = o.action_id AND r.service_id = o.service_id
 LEFT JOIN work.frozen_services AS f ON f.service_id = o.service_id

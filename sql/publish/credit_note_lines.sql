@@ -1,7 +1,8 @@
 -- One row per new credit-note line of the run: a credit allocation (credit_allocations: a
 -- negative charge difference allocated to the key's invoice lines newest first). Amounts are
--- positive. The kind follows the state of the credited days: replaced by a change, cancelled,
--- deactivated or expired, paused, else a correction.
+-- positive. The kind follows the state of the credited days: a regretted service's credits are
+-- all refunds, else replaced by a change, cancelled, deactivated or expired, paused, else a
+-- correction.
 --
 -- layer: publish
 -- grain: credit_note_id, line_no
@@ -41,6 +42,7 @@ SELECT
     a.price_term_id,
     a.price_valid_from,
     CASE
+        WHEN t.regretted_on IS NOT NULL THEN 'regret_refund'
         WHEN c.service_id IS NOT NULL THEN 'change_credit'
         WHEN ps.cancelled THEN 'cancellation_credit'
         WHEN ps.not_effective THEN 'deactivation_credit'

@@ -20,6 +20,7 @@ SELECT
     a.new_price_term_id,
     a.new_quantity,
     a.days,
+    a.until_date,
     a.action IN (SELECT action FROM applied) AS is_applied
 FROM upstream.actions AS a
 WHERE a.recorded_at < :cutoff

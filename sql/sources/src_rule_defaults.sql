@@ -14,5 +14,7 @@ FROM (
         ('pause_max_times_per_year', '2'),
         ('payment_terms_days', '14'),
         ('downgrade_timing', 'immediate'),
-        ('cancel_out_of_contract', 'immediate')
+        ('cancel_out_of_contract', 'immediate'),
+        ('regret_days', '14'),
+        ('trial_extension_allowed', 'false')
 ) AS d (key, value)

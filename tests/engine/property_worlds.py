@@ -41,12 +41,14 @@ CLOCK = ["00:00:00", "10:00:00", "23:59:59"]  # both ends of the known-on-D cut-
 # The actions a service in each state can take (domain.md §5); now and then any action is
 # drawn instead, so that rejections happen too.
 NEXT_ACTIONS = {
-    "effective": ["pause", "deactivate", "cancel", "change", "change"],
-    "paused": ["resume", "cancel", "change"],
+    "effective": ["pause", "deactivate", "cancel", "change", "change", "regret", "extend_trial"],
+    "paused": ["resume", "cancel", "change", "regret"],
     "not_effective": ["activate", "cancel", "change"],
     "cancelled": [],
+    "regretted": [],
 }
-ANY_ACTION = ["activate", "deactivate", "pause", "resume", "cancel", "change"]
+ANY_ACTION = ["activate", "deactivate", "pause", "resume", "cancel", "change", "regret",
+              "extend_trial"]
 
 
 def money(minor: int, currency: str) -> str:
@@ -192,6 +194,12 @@ def worlds(draw, subscription_id: str, cycle: str, periods: int, end: dt.date,
                 [FIRST_DAY, start + days(draw(st.integers(1, span_days(cycle, periods))))]))
             s.rule(key, value, valid_from=str(valid_from))
             landmarks.append(valid_from)
+    # the lifecycle rules, from the start (their defaults otherwise)
+    for key, values in (("trial_extension_allowed", ["true", "false"]),
+                        ("regret_days", ["3", "30"])):
+        value = draw(st.sampled_from([None, *values]))
+        if value:
+            s.rule(key, value, valid_from=str(FIRST_DAY))
 
     services = [f"{sid}-SV{n}" for n in range(1, draw(st.integers(1, 2)) + 1)]
     seq = 0
@@ -244,11 +252,17 @@ def worlds(draw, subscription_id: str, cycle: str, periods: int, end: dt.date,
                 landmarks.append(day + days(extra["days"]))
             elif kind == "change":
                 extra = dict(draw(st.sampled_from(changes)))
+            elif kind == "extend_trial":  # by days or to a date, maybe before the trial's end
+                if draw(st.booleans()):
+                    extra["days"] = draw(st.integers(1, 40))
+                else:
+                    extra["until_date"] = day + days(draw(st.integers(-5, 40)))
+                    landmarks.append(extra["until_date"])
             act(kind, day, service_id, **extra)
             if kind in NEXT_ACTIONS[state]:
                 state = {"activate": "effective", "resume": "effective",
                          "deactivate": "not_effective", "cancel": "cancelled",
-                         "pause": "paused"}.get(kind, state)
+                         "pause": "paused", "regret": "regretted"}.get(kind, state)
                 paused_until = day + days(extra["days"]) if kind == "pause" else paused_until
 
     billable = first_activation + days(terms["trial_days"])  # F, roughly

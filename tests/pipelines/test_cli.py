@@ -29,7 +29,7 @@ def wh(tmp_path):
 def loaded(wh):
     """A warehouse holding a small load: S1 bills two services at 517.50 EUR a month with 19%
     tax; S2 one at 10.00 USD, within its account's credit limit, credited when it is cancelled
-    on Mar 2; a regret action (recorded in February) is loaded but deferred."""
+    on Mar 2; a grace_period action (recorded in February) is loaded but deferred."""
     s = Scenario().simple(amount="517.50", tax_rate="0.19")
     s.payment_method("CARD")
     s.service("SV2")
@@ -40,8 +40,8 @@ def loaded(wh):
     s.service("SV3", subscription_id="S2", price_term_id="PT2")
     s.action("activate", "2026-03-01", service_id="SV3", subscription_id="S2")
     s.action("cancel", "2026-03-02", service_id="SV3", subscription_id="S2")
-    s.action("regret", "2026-03-05", service_id="SV3", subscription_id="S2",
-             recorded_at="2026-02-20")
+    s.action("grace_period", "2026-03-05", service_id="SV3", subscription_id="S2",
+             recorded_at="2026-02-20", days=10)
     con = connect(wh)
     s.load(con)
     con.close()
@@ -238,7 +238,7 @@ def test_run_prints_progress_and_the_summary(loaded, capsys):
     assert "invoices  USD               1      1     10.00    0.00     10.00" in out
     assert "EUR              1  1,231.66" in out  # the one payment request: S2 is within limit
     assert "unfunded invoices: 0" in out and "quarantined rows: 0" in out
-    assert "regret" in out  # deferred
+    assert "grace_period" in out  # deferred
     assert loaded in out and "export DIR" in out
 
 

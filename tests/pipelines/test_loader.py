@@ -214,6 +214,24 @@ def test_a_bad_key_date_keeps_its_text_in_the_row_key(con, tmp_path):
                                  "valid_from is not a date (YYYY-MM-DD): 'someday'")]
 
 
+def test_a_business_rule_it_cannot_read_is_quarantined_not_defaulted(con, tmp_path):
+    tables = snapshot()
+    edit(tables, "business_rules", "regret_days", value="-3")
+    tables["business_rules"].append(
+        {"key": "trial_once_pr", "value": "contact", "valid_from": "2020-01-01"})
+    summary = load(con, tmp_path, tables)
+    assert counts(summary)["business_rules"] == (2, 0, 2)
+    assert quarantined(con) == [
+        ("business_rules", "regret_days|2020-01-01", "value", "valid_value",
+         "not a value its key takes (the README's business-rule table lists each key's "
+         "values), got -3"),
+        ("business_rules", "trial_once_pr|2020-01-01", "key", "known_key",
+         "not a business-rule key (the README's business-rule table lists them), got "
+         "trial_once_pr"),
+    ]
+    assert count(con, "business_rules") == 0
+
+
 def test_model_checks_quarantine_with_their_reason(con, tmp_path):
     tables = snapshot()
     edit(tables, "products", "P4", kind="metered")

@@ -1,0 +1,31 @@
+-- One row per service that was ever activated: its first activation, the price term in force
+-- then and that version's trial_days, termed_cycles and auto_renew (domain.md §6), the trial
+-- as the price term grants it (base_trial_end: effective but not billable until then, before
+-- any extension) and the day a regret took effect, if one did.
+--
+-- layer: expected
+-- grain: service_id
+WITH first_activation AS (
+    SELECT
+        o.service_id,
+        MIN(o.effective_on) FILTER (WHERE o.action = 'activate') AS first_activated_on,
+        ARG_MIN(o.price_term_id, o.seq) FILTER (WHERE o.action = 'activate') AS price_term_id,
+        MIN(o.effective_on) FILTER (WHERE o.action = 'regret') AS regretted_on
+    FROM work.service_action_outcomes AS o
+    WHERE o.took_effect AND o.action IN ('activate', 'regret')
+    GROUP BY o.service_id
+    HAVING COUNT(*) FILTER (WHERE o.action = 'activate') > 0
+)
+
+SELECT
+    f.service_id,
+    f.first_activated_on,
+    f.price_term_id,
+    f.first_activated_on + v.trial_days AS base_trial_end,
+    f.regretted_on,
+    v.termed_cycles,
+    v.auto_renew
+FROM first_activation AS f
+JOIN work.src_price_versions AS v
+    ON v.price_term_id = f.price_term_id
+   AND VALID_ON(f.first_activated_on, v.covers_from, v.valid_to)
