@@ -1,0 +1,78 @@
+"""Subscription states (domain.md §4): active when a service is effective or paused, churned
+when every service is cancelled or regretted, otherwise inactive; published when the state
+or its since-date changes."""
+
+from __future__ import annotations
+
+from scenario import Scenario, run
+
+
+def two_services() -> Scenario:
+    """S1 with SV1 and SV2, both ordered on 2020-01-01, 31.00 a month."""
+    s = Scenario().simple(amount="31.00")
+    s.service("SV2")
+    return s
+
+
+def states(con) -> list[tuple]:
+    return con.execute(
+        "SELECT as_of::VARCHAR, subscription_id, account_id, state, since::VARCHAR "
+        "FROM published.subscription_states ORDER BY as_of, subscription_id").fetchall()
+
+
+def test_a_subscription_churns_when_its_last_service_is_cancelled(con):
+    s = two_services()
+    s.action("activate", "2026-01-01")
+    s.action("cancel", "2026-01-10")
+    s.action("cancel", "2026-01-20", service_id="SV2")
+    s.load(con)
+    for day in ("2026-01-01", "2026-01-10", "2026-01-15", "2026-01-20"):
+        run(con, day)
+    assert states(con) == [
+        ("2026-01-01", "S1", "ACC1", "active", "2026-01-01"),
+        # SV1 cancelled, SV2 still draft: neither active nor churned
+        ("2026-01-10", "S1", "ACC1", "inactive", "2026-01-10"),
+        ("2026-01-20", "S1", "ACC1", "churned", "2026-01-20"),
+    ]
+
+
+def test_a_pause_keeps_the_subscription_active_since_its_activation(con):
+    s = two_services()
+    s.action("activate", "2026-01-01")
+    s.action("pause", "2026-01-05", days=10)
+    s.load(con)
+    run(con, "2026-01-01")
+    run(con, "2026-01-06")
+    assert states(con) == [("2026-01-01", "S1", "ACC1", "active", "2026-01-01")]
+
+
+def test_a_subscription_never_activated_is_inactive_since_its_first_order(con):
+    s = two_services()
+    s.load(con)
+    run(con, "2026-01-01")
+    assert states(con) == [("2026-01-01", "S1", "ACC1", "inactive", "2020-01-01")]
+
+
+def test_one_active_service_among_deactivated_ones_keeps_it_active(con):
+    # SV1 from Jan 1, SV2 from Jan 5; SV1 deactivated Jan 8: still active, since Jan 1
+    s = two_services()
+    s.action("activate", "2026-01-01")
+    s.action("activate", "2026-01-05", service_id="SV2")
+    s.action("deactivate", "2026-01-08")
+    s.action("deactivate", "2026-01-12", service_id="SV2")
+    s.load(con)
+    run(con, "2026-01-10")
+    run(con, "2026-01-12")
+    assert states(con) == [
+        ("2026-01-10", "S1", "ACC1", "active", "2026-01-01"),
+        ("2026-01-12", "S1", "ACC1", "inactive", "2026-01-12"),
+    ]
+
+
+def test_regretting_the_only_service_churns_the_subscription(con):
+    s = Scenario().simple(amount="31.00")
+    s.action("activate", "2026-01-01")
+    s.action("regret", "2026-01-03")
+    s.load(con)
+    run(con, "2026-01-03")
+    assert states(con) == [("2026-01-03", "S1", "ACC1", "churned", "2026-01-03")]
