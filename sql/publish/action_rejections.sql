@@ -1,7 +1,7 @@
 -- One row per service action, effective by :as_of, that the rules forbid and that no earlier
 -- run published: the action takes no effect (domain.md §5). The state machine judges most
 -- actions (service_action_outcomes); trial extensions are judged against the trial
--- (trial_extensions). Subscription-level actions apply
+-- (trial_extensions), grace periods against their limits (grace_period_spans). Subscription-level actions apply
 -- to the services for which they are valid and reject nothing.
 --
 -- layer: publish
@@ -10,10 +10,13 @@
 WITH judged AS (
     SELECT action_id, service_id, reason, took_effect, subscription_level, effective_on
     FROM work.service_action_outcomes
-    WHERE action <> 'extend_trial'
+    WHERE action NOT IN ('extend_trial', 'grace_period')
     UNION ALL
     SELECT action_id, service_id, reason, took_effect, subscription_level, effective_on
     FROM work.trial_extensions
+    UNION ALL
+    SELECT action_id, service_id, reason, took_effect, subscription_level, effective_on
+    FROM work.grace_period_spans
 )
 
 SELECT DISTINCT

@@ -96,6 +96,12 @@ CREATE TABLE IF NOT EXISTS published.service_states (
     service_id VARCHAR NOT NULL, subscription_id VARCHAR NOT NULL, account_id VARCHAR NOT NULL,
     state VARCHAR NOT NULL, since DATE, as_of DATE NOT NULL, bill_run_id VARCHAR NOT NULL
 );
+-- One row per grace period that took effect: the span in which its service is not deactivated.
+CREATE TABLE IF NOT EXISTS published.grace_periods (
+    service_id VARCHAR NOT NULL, subscription_id VARCHAR NOT NULL, account_id VARCHAR NOT NULL,
+    action_id VARCHAR NOT NULL, grace_from DATE NOT NULL, grace_to DATE NOT NULL,
+    bill_run_id VARCHAR NOT NULL
+);
 -- One row per change of a subscription's state (active / inactive / churned) or its since-date.
 CREATE TABLE IF NOT EXISTS published.subscription_states (
     subscription_id VARCHAR NOT NULL, account_id VARCHAR NOT NULL, state VARCHAR NOT NULL,

@@ -16,5 +16,7 @@ FROM (
         ('downgrade_timing', 'immediate'),
         ('cancel_out_of_contract', 'immediate'),
         ('regret_days', '14'),
-        ('trial_extension_allowed', 'false')
+        ('trial_extension_allowed', 'false'),
+        ('grace_min_days', '1'),
+        ('grace_max_days', '30')
 ) AS d (key, value)

@@ -41,7 +41,8 @@ CLOCK = ["00:00:00", "10:00:00", "23:59:59"]  # both ends of the known-on-D cut-
 # The actions a service in each state can take (domain.md §5); now and then any action is
 # drawn instead, so that rejections happen too.
 NEXT_ACTIONS = {
-    "effective": ["pause", "deactivate", "cancel", "change", "change", "regret", "extend_trial"],
+    "effective": ["pause", "deactivate", "cancel", "change", "change", "regret", "extend_trial",
+                  "grace_period"],
     "paused": ["resume", "cancel", "change", "regret"],
     "not_effective": ["activate", "cancel", "change"],
     "cancelled": [],
@@ -252,6 +253,8 @@ def worlds(draw, subscription_id: str, cycle: str, periods: int, end: dt.date,
                 landmarks.append(day + days(extra["days"]))
             elif kind == "change":
                 extra = dict(draw(st.sampled_from(changes)))
+            elif kind == "grace_period":  # beyond 30 days it is rejected (grace_max_days)
+                extra["days"] = draw(st.integers(1, 40))
             elif kind == "extend_trial":  # by days or to a date, maybe before the trial's end
                 if draw(st.booleans()):
                     extra["days"] = draw(st.integers(1, 40))
