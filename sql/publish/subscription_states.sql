@@ -8,31 +8,44 @@
 -- layer: publish
 -- grain: subscription_id, bill_run_id
 -- published: append
-WITH spans AS (
-    SELECT p.service_id, p.state, p.run_start, p.run_end, s.subscription_id
+WITH runs AS (
+    SELECT
+        s.subscription_id,
+        p.run_start,
+        p.run_end,
+        CASE WHEN p.state IN ('effective', 'paused') THEN 1 ELSE 0 END AS active,
+        CASE WHEN p.state IN ('cancelled', 'regretted') THEN 1 ELSE 0 END AS final
     FROM work.service_state_spans AS p
     JOIN work.billable_services AS s ON s.service_id = p.service_id
     WHERE p.run_start <= :as_of
 ),
 
-change_dates AS (
-    SELECT DISTINCT subscription_id, run_start AS on_date FROM spans
+-- each run of a service's states adds to its subscription's counts on its first day and takes
+-- away on the day after its last: services that exist, that are active (effective or
+-- paused) and that are final (cancelled or regretted); a running sum gives the counts on
+-- every date a count changes
+deltas AS (
+    SELECT subscription_id, run_start AS on_date, active, final, 1 AS existing
+    FROM runs
+    UNION ALL
+    SELECT subscription_id, run_end, -active, -final, -1
+    FROM runs
+    WHERE run_end <= :as_of
 ),
 
 states_on AS (
     SELECT
-        d.subscription_id,
-        d.on_date,
+        subscription_id,
+        on_date,
         CASE
-            WHEN BOOL_OR(p.state IN ('effective', 'paused')) THEN 'active'
-            WHEN BOOL_AND(p.state IN ('cancelled', 'regretted')) THEN 'churned'
+            WHEN SUM(SUM(active)) OVER w > 0 THEN 'active'
+            WHEN SUM(SUM(final)) OVER w = SUM(SUM(existing)) OVER w THEN 'churned'
             ELSE 'inactive'
         END AS state
-    FROM change_dates AS d
-    JOIN spans AS p
-        ON p.subscription_id = d.subscription_id AND p.run_start <= d.on_date
-       AND (p.run_end IS NULL OR p.run_end > d.on_date)
-    GROUP BY d.subscription_id, d.on_date
+    FROM deltas
+    GROUP BY subscription_id, on_date
+    WINDOW w AS (PARTITION BY subscription_id ORDER BY on_date
+                 ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
 ),
 
 changes AS (
