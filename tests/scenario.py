@@ -176,6 +176,13 @@ def invoice_lines(con: duckdb.DuckDBPyConnection, bill_run_id: str | None = None
     ).fetchall()
 
 
+def rejections(con: duckdb.DuckDBPyConnection) -> list[tuple]:
+    """(action_id, reason) of every published rejection, by action."""
+    return con.execute(
+        "SELECT action_id, reason FROM published.action_rejections ORDER BY action_id"
+    ).fetchall()
+
+
 def credit_lines(con: duckdb.DuckDBPyConnection, bill_run_id: str | None = None) -> list[tuple]:
     where = f"WHERE bill_run_id = '{bill_run_id}'" if bill_run_id else ""
     return con.execute(

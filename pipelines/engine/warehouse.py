@@ -8,6 +8,7 @@ one clear message instead of DuckDB's IO error.
 from __future__ import annotations
 
 import os
+from functools import cache
 from importlib.util import find_spec
 from pathlib import Path
 
@@ -63,9 +64,11 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("ATTACH IF NOT EXISTS ':memory:' AS work")
 
 
+@cache
 def _upstream_tables() -> list[str]:
     """The contract tables' DDL (models/ddl.py), kept in the derived cache: generating it
-    imports pandera, which a run that only opens the warehouse need not pay for."""
+    imports pandera, which a run that only opens the warehouse need not pay for. Read once
+    per process (every connection reuses it)."""
     (models_dir,) = find_spec("models").submodule_search_locations
 
     def generate() -> list[str]:

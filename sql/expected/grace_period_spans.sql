@@ -15,17 +15,11 @@ WITH requests AS (
         a.effective_on,
         a.subscription_level,
         COALESCE(a.effective_on + a.days, a.until_date) AS grace_to,
-        DATE_DIFF('day', a.effective_on, COALESCE(a.effective_on + a.days, a.until_date))
-            AS length_days,
-        CAST(lo.value AS INTEGER) AS min_days,
-        CAST(hi.value AS INTEGER) AS max_days,
+        a.grace_min_days,
+        a.grace_max_days,
         o.state_before
     FROM work.service_actions AS a
     JOIN work.service_action_outcomes AS o ON o.service_id = a.service_id AND o.seq = a.seq
-    LEFT JOIN work.src_business_rules AS lo
-        ON lo.key = 'grace_min_days' AND VALID_ON(a.effective_on, lo.valid_from, lo.valid_to)
-    LEFT JOIN work.src_business_rules AS hi
-        ON hi.key = 'grace_max_days' AND VALID_ON(a.effective_on, hi.valid_from, hi.valid_to)
     WHERE a.action = 'grace_period'
 )
 
@@ -37,7 +31,6 @@ SELECT
     subscription_level,
     effective_on AS grace_from,
     grace_to,
-    length_days,
     reason IS NULL AS took_effect,
     reason
 FROM (
@@ -46,8 +39,10 @@ FROM (
         CASE
             WHEN r.state_before IN ('draft', 'cancelled', 'regretted')
                 THEN 'invalid_transition:' || r.state_before
-            WHEN r.length_days < r.min_days THEN 'grace_period_too_short'
-            WHEN r.length_days > r.max_days THEN 'grace_period_too_long'
+            WHEN DATE_DIFF('day', r.effective_on, r.grace_to) < r.grace_min_days
+                THEN 'grace_period_too_short'
+            WHEN DATE_DIFF('day', r.effective_on, r.grace_to) > r.grace_max_days
+                THEN 'grace_period_too_long'
         END AS reason
     FROM requests AS r
 ) AS judged

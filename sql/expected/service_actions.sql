@@ -1,9 +1,9 @@
 -- One row per (billable service, visible applied action), numbered seq in the order the state
 -- machine applies them: (effective_on, recorded_at, action_id) (domain.md §5), where
 -- effective_on is the requested date or, for an action a timing rule moves, the end of the
--- running period (end_of_period_actions). Carries what the state machine needs to judge
--- each action: the pause limits and the regret window valid on its date and the attributes of a `change`'s new price
--- term and product.
+-- running period (end_of_period_actions). Carries what each action is judged by: the
+-- business rules valid on its date (pause limits, regret window, grace-period limits, whether
+-- a trial may be extended) and the attributes of a `change`'s new price term and product.
 --
 -- layer: expected
 -- grain: service_id, seq
@@ -32,9 +32,10 @@ timed AS (
 ),
 
 rules AS (
-    SELECT key, CAST(value AS INTEGER) AS value, valid_from, valid_to
+    SELECT key, value, valid_from, valid_to
     FROM work.src_business_rules
-    WHERE key IN ('pause_max_days', 'pause_max_times_per_year', 'regret_days')
+    WHERE key IN ('pause_max_days', 'pause_max_times_per_year', 'regret_days',
+                  'grace_min_days', 'grace_max_days', 'trial_extension_allowed')
 )
 
 SELECT
@@ -52,9 +53,12 @@ SELECT
     e.days,
     e.until_date,
     e.ordered_on,
-    max_days.value AS pause_max_days,
-    max_times.value AS pause_max_times_per_year,
-    regret.value AS regret_days,
+    CAST(max_days.value AS INTEGER) AS pause_max_days,
+    CAST(max_times.value AS INTEGER) AS pause_max_times_per_year,
+    CAST(regret.value AS INTEGER) AS regret_days,
+    CAST(grace_min.value AS INTEGER) AS grace_min_days,
+    CAST(grace_max.value AS INTEGER) AS grace_max_days,
+    COALESCE(extension.value = 'true', FALSE) AS trial_extension_allowed,
     np.tier_path AS new_product_tier_path,
     nt.product_id AS new_term_product_id,
     (
@@ -74,5 +78,14 @@ LEFT JOIN rules AS max_times
 LEFT JOIN rules AS regret
     ON regret.key = 'regret_days'
    AND VALID_ON(e.effective_on, regret.valid_from, regret.valid_to)
+LEFT JOIN rules AS grace_min
+    ON grace_min.key = 'grace_min_days'
+   AND VALID_ON(e.effective_on, grace_min.valid_from, grace_min.valid_to)
+LEFT JOIN rules AS grace_max
+    ON grace_max.key = 'grace_max_days'
+   AND VALID_ON(e.effective_on, grace_max.valid_from, grace_max.valid_to)
+LEFT JOIN rules AS extension
+    ON extension.key = 'trial_extension_allowed'
+   AND VALID_ON(e.effective_on, extension.valid_from, extension.valid_to)
 LEFT JOIN work.src_products AS np ON np.product_id = e.new_product_id
 LEFT JOIN work.src_price_terms AS nt ON nt.price_term_id = e.new_price_term_id

@@ -2,9 +2,9 @@
 -- effect when `trial_extension_allowed` (at the version valid on its date) is true, the
 -- service is in its trial that day (first activation <= date < the trial's end) and it is the
 -- first such extension of the service; otherwise `reason` says why not (a later one inside
--- the extended trial: trial_already_extended). The trial
--- then ends on until_date when it is given (and later than the trial's end), else `days`
--- after the trial's end. A run judges an extension by the actions it sees, as any action.
+-- the extended trial: trial_already_extended). The trial then ends on until_date when it is
+-- given (and later than the trial's end), else `days` after the trial's end. A run judges an
+-- extension by the actions it sees, as any action.
 --
 -- layer: expected
 -- grain: service_id, action_id
@@ -19,12 +19,9 @@ WITH requests AS (
         a.until_date,
         f.base_trial_end,
         f.first_activated_on,
-        r.value = 'true' AS allowed
+        a.trial_extension_allowed AS allowed
     FROM work.service_actions AS a
     LEFT JOIN work.service_first_activations AS f ON f.service_id = a.service_id
-    LEFT JOIN work.src_business_rules AS r
-        ON r.key = 'trial_extension_allowed'
-       AND VALID_ON(a.effective_on, r.valid_from, r.valid_to)
     WHERE a.action = 'extend_trial'
 ),
 
@@ -32,7 +29,7 @@ judged AS (
     SELECT
         q.*,
         CASE
-            WHEN NOT COALESCE(q.allowed, FALSE) THEN 'trial_extension_not_allowed'
+            WHEN NOT q.allowed THEN 'trial_extension_not_allowed'
             WHEN q.first_activated_on IS NULL OR q.effective_on < q.first_activated_on
                  OR q.effective_on >= q.base_trial_end THEN 'not_in_trial'
             WHEN q.until_date IS NOT NULL AND q.until_date <= q.base_trial_end
@@ -54,7 +51,7 @@ ranked AS (
 settled AS (
     SELECT
         r.*,
-        r.seq = r.winner_seq AS took_effect,
+        COALESCE(r.seq = r.winner_seq, FALSE) AS took_effect,
         MAX(CASE WHEN r.seq = r.winner_seq
                  THEN COALESCE(r.until_date, r.base_trial_end + r.days) END)
             OVER (PARTITION BY r.service_id) AS extended_end
@@ -73,6 +70,6 @@ SELECT
         WHEN seq > winner_seq AND allowed THEN 'not_in_trial'
         ELSE first_reason
     END AS reason,
-    COALESCE(took_effect, FALSE) AS took_effect,
+    took_effect,
     CASE WHEN took_effect THEN extended_end END AS trial_end
 FROM settled

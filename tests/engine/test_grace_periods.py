@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from scenario import Scenario, invoice_lines, run
+from scenario import Scenario, invoice_lines, rejections, run
 
 D = Decimal
 
@@ -22,12 +22,6 @@ def spans(con) -> list[tuple]:
     return con.execute(
         "SELECT bill_run_id, service_id, account_id, action_id, grace_from::VARCHAR, "
         "grace_to::VARCHAR FROM published.grace_periods ORDER BY action_id").fetchall()
-
-
-def rejections(con) -> list[tuple]:
-    return con.execute(
-        "SELECT action_id, reason FROM published.action_rejections ORDER BY action_id"
-    ).fetchall()
 
 
 def test_a_grace_period_is_published_once_and_bills_as_usual(con):

@@ -7,19 +7,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from scenario import Scenario, credit_lines, invoice_lines, run
+from scenario import Scenario, credit_lines, invoice_lines, rejections, run
 
 D = Decimal
 
 
 def january() -> Scenario:
     return Scenario().simple(amount="31.00")
-
-
-def rejections(con) -> list[tuple]:
-    return con.execute(
-        "SELECT action_id, reason FROM published.action_rejections ORDER BY action_id"
-    ).fetchall()
 
 
 def state(con) -> tuple:

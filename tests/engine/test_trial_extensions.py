@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from scenario import Scenario, invoice_lines, run
+from scenario import Scenario, invoice_lines, rejections, run
 
 D = Decimal
 
@@ -19,12 +19,6 @@ def trial(allowed: bool = True) -> Scenario:
         s.rule("trial_extension_allowed", "true")
     s.action("activate", "2026-01-01")
     return s
-
-
-def rejections(con) -> list[tuple]:
-    return con.execute(
-        "SELECT action_id, reason FROM published.action_rejections ORDER BY action_id"
-    ).fetchall()
 
 
 def test_an_extension_by_days_moves_the_start_of_billing(con):
