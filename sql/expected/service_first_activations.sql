@@ -1,7 +1,8 @@
 -- One row per service that was ever activated: its first activation, the price term in force
 -- then and that version's trial_days, termed_cycles and auto_renew (domain.md §6), the trial
 -- as the price term grants it (base_trial_end: effective but not billable until then, before
--- any extension) and the day a regret took effect, if one did.
+-- any extension; none when trial_once_per gave the contact's trial to another service:
+-- trial_grants) and the day a regret took effect, if one did.
 --
 -- layer: expected
 -- grain: service_id
@@ -21,7 +22,10 @@ SELECT
     f.service_id,
     f.first_activated_on,
     f.price_term_id,
-    f.first_activated_on + v.trial_days AS base_trial_end,
+    CASE
+        WHEN COALESCE(g.trial_granted, FALSE) THEN f.first_activated_on + v.trial_days
+        ELSE f.first_activated_on
+    END AS base_trial_end,
     f.regretted_on,
     v.termed_cycles,
     v.auto_renew
@@ -29,3 +33,4 @@ FROM first_activation AS f
 JOIN work.src_price_versions AS v
     ON v.price_term_id = f.price_term_id
    AND VALID_ON(f.first_activated_on, v.covers_from, v.valid_to)
+LEFT JOIN work.trial_grants AS g ON g.service_id = f.service_id

@@ -5,8 +5,7 @@
 -- activation. F is read from the actions as requested, not from the state machine's outcome,
 -- so that it never moves when a later-recorded action changes which activation takes effect
 -- (a backdated activation recorded later is billed inside the anchored periods). The trial is
--- trial_days of the price-term version valid on the first activation, of the price term the
--- changes requested before it leave. b is the stated billing day, else F's day of month (ISO
+-- the one trial_grants gives the service. b is the stated billing day, else F's day of month (ISO
 -- weekday for weekly) under anniversary billing, else the default_billing_day /
 -- default_billing_weekday rule valid on F. Month-based boundaries fall on day b of months
 -- anchor_month + k * cycle_months (PERIOD_START).
@@ -17,32 +16,6 @@ WITH activations AS (
     SELECT service_id, subscription_id, action_id, requested_on, recorded_at, req_seq
     FROM work.requested_actions
     WHERE action = 'activate' AND requested_on >= ordered_on
-),
-
-first_activations AS (
-    SELECT service_id, MIN(req_seq) AS req_seq, MIN(requested_on) AS first_activated_on
-    FROM activations
-    GROUP BY service_id
-),
-
--- the price term a change requested before the first activation leaves, if any
-changed_terms AS (
-    SELECT f.service_id, ARG_MAX(c.new_price_term_id, c.req_seq) AS price_term_id
-    FROM first_activations AS f
-    JOIN work.requested_actions AS c
-        ON c.service_id = f.service_id AND c.req_seq < f.req_seq
-    WHERE c.action = 'change' AND c.new_price_term_id IS NOT NULL
-    GROUP BY f.service_id
-),
-
-trials AS (
-    SELECT f.service_id, f.first_activated_on, v.trial_days
-    FROM first_activations AS f
-    JOIN work.billable_services AS s ON s.service_id = f.service_id
-    LEFT JOIN changed_terms AS c ON c.service_id = f.service_id
-    JOIN work.src_price_versions AS v
-        ON v.price_term_id = COALESCE(c.price_term_id, s.price_term_id)
-       AND VALID_ON(f.first_activated_on, v.covers_from, v.valid_to)
 ),
 
 first_billable AS (
@@ -57,7 +30,7 @@ first_billable AS (
             {'recorded_at': a.recorded_at, 'action_id': a.action_id, 'service_id': a.service_id}
         ).billable_from AS billable_from
     FROM activations AS a
-    JOIN trials AS t ON t.service_id = a.service_id
+    JOIN work.trial_grants AS t ON t.service_id = a.service_id
     GROUP BY a.subscription_id
 ),
 

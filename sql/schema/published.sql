@@ -107,6 +107,11 @@ CREATE TABLE IF NOT EXISTS published.subscription_states (
     subscription_id VARCHAR NOT NULL, account_id VARCHAR NOT NULL, state VARCHAR NOT NULL,
     since DATE, as_of DATE NOT NULL, bill_run_id VARCHAR NOT NULL
 );
+-- One row per change of a subscriber's (account's) state or its since-date.
+CREATE TABLE IF NOT EXISTS published.subscriber_states (
+    account_id VARCHAR NOT NULL, state VARCHAR NOT NULL, since DATE, as_of DATE NOT NULL,
+    bill_run_id VARCHAR NOT NULL
+);
 -- One row per failed check of a load's bad rows, published by the first run of the load;
 -- source_row (1-based position in the file) tells apart two bad rows with the same key.
 CREATE TABLE IF NOT EXISTS published.quarantine (

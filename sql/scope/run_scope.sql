@@ -10,7 +10,11 @@
 --               term it references;
 --   due         its checkpoint's wake date has come: a period falls due or a dated event
 --               (scheduled action, end of pause, trial or term) takes effect;
---   quarantined a quarantine row names it, so that its frozen services are reported each run.
+--   quarantined a quarantine row names it, so that its frozen services are reported each run;
+--   account     another subscription of its account is in scope: an account's services are
+--               judged together (a contact's trials, trial_once_per; the subscriber's state),
+--               so they are computed together. Valued whole when that other one is changed
+--               (a backdated activation there can take this one's trial), else like a due one.
 -- Every other subscription would compute exactly what is already published: nothing to do.
 -- A subscription that is only due has the inputs its checkpoint was computed from, so every
 -- billing period that had ended by that computation's as-of date was billed in full then and
@@ -64,12 +68,35 @@ judged AS (
     CROSS JOIN mode AS m
     LEFT JOIN quarantined AS q ON q.subscription_id = c.subscription_id
     LEFT JOIN work.ledger_frozen_then AS t ON t.subscription_id = c.subscription_id
+),
+
+own AS (
+    SELECT
+        subscription_id,
+        fingerprint,
+        reason,
+        CASE WHEN reason = 'due' THEN settled_as_of END AS valued_from
+    FROM judged
+    WHERE reason IS NOT NULL
+),
+
+-- the accounts with a subscription in scope, and whether one of them changed
+accounts AS (
+    SELECT s.account_id, BOOL_OR(o.reason IN ('full', 'changed')) AS changed
+    FROM own AS o
+    JOIN work.src_subscriptions AS s ON s.subscription_id = o.subscription_id
+    GROUP BY s.account_id
 )
 
+SELECT subscription_id, fingerprint, reason, valued_from
+FROM own
+UNION ALL
 SELECT
-    subscription_id,
-    fingerprint,
-    reason,
-    CASE WHEN reason = 'due' THEN settled_as_of END AS valued_from
-FROM judged
-WHERE reason IS NOT NULL
+    j.subscription_id,
+    j.fingerprint,
+    'account' AS reason,
+    CASE WHEN NOT a.changed THEN j.settled_as_of END AS valued_from
+FROM judged AS j
+JOIN work.src_subscriptions AS s ON s.subscription_id = j.subscription_id
+JOIN accounts AS a ON a.account_id = s.account_id
+WHERE j.reason IS NULL

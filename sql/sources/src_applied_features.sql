@@ -29,6 +29,7 @@ FROM (
         ('business_rule', 'trial_extension_allowed', NULL),
         ('business_rule', 'grace_min_days', NULL),
         ('business_rule', 'grace_max_days', NULL),
+        ('business_rule', 'trial_once_per', NULL),
         ('business_rule', 'downgrade_timing', 'immediate'),
         ('business_rule', 'downgrade_timing', 'end_of_period'),
         ('business_rule', 'cancel_out_of_contract', 'immediate'),

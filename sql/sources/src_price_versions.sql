@@ -16,9 +16,12 @@ SELECT
         ELSE valid_from
     END AS covers_from,
     MIN(valid_from) OVER (PARTITION BY price_term_id) AS first_valid_from,
+    product_id,
     amount,
     tax_rate,
     trial_days,
     termed_cycles,
-    auto_renew
+    auto_renew,
+    contract_cycles,
+    cancellation_fee
 FROM upstream.price_terms

@@ -18,5 +18,7 @@ FROM (
         ('regret_days', '14'),
         ('trial_extension_allowed', 'false'),
         ('grace_min_days', '1'),
-        ('grace_max_days', '30')
+        ('grace_max_days', '30'),
+        ('trial_once_per', 'service'),
+        ('cancel_in_contract', 'immediate')
 ) AS d (key, value)

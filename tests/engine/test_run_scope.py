@@ -1,7 +1,7 @@
 """Which subscriptions a run computes (sql/scope/run_scope.sql): the ones whose inputs
 changed, whose next date came, or all of them when an input they all share changed. Each case
-bills two subscriptions, S1 on price term PT1 and S2 on PT2, and reads the scope of the next
-run."""
+bills two subscriptions of two accounts, S1 (ACC1) on price term PT1 and S2 (ACC2) on PT2,
+and reads the scope of the next run."""
 
 from __future__ import annotations
 
@@ -16,7 +16,8 @@ from pipelines.engine.catalog import SQL_DIR, ModelCatalog
 def two_subscriptions() -> Scenario:
     s = Scenario().simple(amount="30.00")
     s.price_term("PT2", amount="20.00")
-    s.subscription("S2")
+    s.account("ACC2")
+    s.subscription("S2", account_id="ACC2")
     s.service("SV2", subscription_id="S2", price_term_id="PT2")
     s.action("activate", "2026-04-01")
     s.action("activate", "2026-04-01", service_id="SV2", subscription_id="S2")
@@ -75,6 +76,34 @@ def test_a_product_edit_reaches_the_subscriptions_of_its_services(con):
     s.load(con, load_id="L2")
     run(con, "2026-04-02")
     assert scope(con) == [("S2", "changed")]
+
+
+def test_the_other_subscriptions_of_a_changed_ones_account_are_computed_whole(con):
+    # S3 joins S1's account ACC1 on Apr 2: S1 is computed beside it (an account's trials and
+    # state are judged together) and valued whole, since the new one could take its trial
+    s = two_subscriptions()
+    s.load(con)
+    run(con, "2026-04-01")
+    s.subscription("S3")
+    s.service("SV3", subscription_id="S3")
+    s.load(con, load_id="L2")
+    assert periods_valued(con, "2026-04-02") == [("account", None, "2026-04-01")]
+    assert scope(con) == [("S1", "account"), ("S3", "changed")]
+
+
+def test_the_other_subscriptions_of_a_due_ones_account_are_computed_like_it(con):
+    # S3 of ACC1, activated on Apr 10 as scheduled on Mar 30, is due on Apr 10: S1, not due
+    # itself, is brought in and valued, as a due one is, from its last computation
+    s = two_subscriptions()
+    s.subscription("S3")
+    s.service("SV3", subscription_id="S3")
+    s.action("activate", "2026-04-10", service_id="SV3", subscription_id="S3",
+             recorded_at="2026-03-30", status="scheduled")
+    s.load(con)
+    run(con, "2026-04-01")
+    assert sorted(periods_valued(con, "2026-04-10")) == [
+        ("account", "2026-04-01", "2026-04-01"), ("due", "2026-04-01", "2026-04-01")]
+    assert scope(con) == [("S1", "account"), ("S3", "due")]
 
 
 def test_a_business_rule_edit_computes_every_subscription(con):

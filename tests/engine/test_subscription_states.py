@@ -76,3 +76,50 @@ def test_regretting_the_only_service_churns_the_subscription(con):
     s.load(con)
     run(con, "2026-01-03")
     assert states(con) == [("2026-01-03", "S1", "ACC1", "churned", "2026-01-03")]
+
+
+def subscriber_states(con) -> list[tuple]:
+    return con.execute(
+        "SELECT as_of::VARCHAR, account_id, state, since::VARCHAR "
+        "FROM published.subscriber_states ORDER BY as_of, account_id").fetchall()
+
+
+def test_a_subscriber_is_active_while_any_subscription_is_and_churns_with_the_last(con):
+    # ACC1: S1 active Jan 1..cancelled Jan 20; S2 active from Jan 10, cancelled Feb 1. The
+    # subscriber stays active since Jan 1 across the hand-over, and churns on Feb 1; S1's own
+    # state churns on Jan 20.
+    s = Scenario().simple(amount="31.00")
+    s.subscription("S2")
+    s.service("SV2", subscription_id="S2")
+    s.action("activate", "2026-01-01")
+    s.action("cancel", "2026-01-20")
+    s.action("activate", "2026-01-10", service_id="SV2", subscription_id="S2")
+    s.action("cancel", "2026-02-01", service_id="SV2", subscription_id="S2")
+    s.load(con)
+    for day in ("2026-01-01", "2026-01-10", "2026-01-20", "2026-02-01"):
+        run(con, day)
+    assert subscriber_states(con) == [
+        # S2's service is still draft on Jan 1: the account is active through S1
+        ("2026-01-01", "ACC1", "active", "2026-01-01"),
+        ("2026-02-01", "ACC1", "churned", "2026-02-01"),
+    ]
+    assert [r for r in states(con) if r[1] == "S1"] == [
+        ("2026-01-01", "S1", "ACC1", "active", "2026-01-01"),
+        ("2026-01-20", "S1", "ACC1", "churned", "2026-01-20"),
+    ]
+
+
+def test_a_subscriber_with_a_draft_subscription_left_is_inactive(con):
+    # S1 cancelled on Jan 20 while S2's service was never activated: inactive, not churned
+    s = Scenario().simple(amount="31.00")
+    s.subscription("S2")
+    s.service("SV2", subscription_id="S2", ordered_on="2026-01-05")
+    s.action("activate", "2026-01-01")
+    s.action("cancel", "2026-01-20")
+    s.load(con)
+    run(con, "2026-01-01")
+    run(con, "2026-01-20")
+    assert subscriber_states(con) == [
+        ("2026-01-01", "ACC1", "active", "2026-01-01"),
+        ("2026-01-20", "ACC1", "inactive", "2026-01-20"),
+    ]

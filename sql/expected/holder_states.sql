@@ -1,0 +1,90 @@
+-- One row per subscription and per account (holder_kind `subscription` or `subscriber`) of
+-- the run's scope with a service state by :as_of: its state as of :as_of and the first day of
+-- the current run of that state (domain.md §4): active when one of its services is effective
+-- or paused, churned when every one is cancelled or regretted, otherwise inactive. Read over
+-- the services it has by each date (service_state_spans); run_scope computes an account's
+-- subscriptions together, so an account's states are read over all its services.
+--
+-- layer: expected
+-- grain: holder_kind, holder_id
+WITH runs AS (
+    SELECT
+        s.subscription_id,
+        s.account_id,
+        p.run_start,
+        p.run_end,
+        CASE WHEN p.state IN ('effective', 'paused') THEN 1 ELSE 0 END AS active,
+        CASE WHEN p.state IN ('cancelled', 'regretted') THEN 1 ELSE 0 END AS final
+    FROM work.service_state_spans AS p
+    JOIN work.billable_services AS s ON s.service_id = p.service_id
+    WHERE p.run_start <= :as_of
+),
+
+held AS (
+    SELECT 'subscription' AS holder_kind, subscription_id AS holder_id, account_id, run_start,
+           run_end, active, final
+    FROM runs
+    UNION ALL
+    SELECT 'subscriber', account_id, account_id, run_start, run_end, active, final
+    FROM runs
+),
+
+-- each run of a service's states adds to its holder's counts on its first day and takes away
+-- on the day after its last: services that exist, that are active (effective or paused) and
+-- that are final (cancelled or regretted); a running sum gives the counts on every date a
+-- count changes
+deltas AS (
+    SELECT holder_kind, holder_id, run_start AS on_date, active, final, 1 AS existing
+    FROM held
+    UNION ALL
+    SELECT holder_kind, holder_id, run_end, -active, -final, -1
+    FROM held
+    WHERE run_end <= :as_of
+),
+
+states_on AS (
+    SELECT
+        holder_kind,
+        holder_id,
+        on_date,
+        CASE
+            WHEN SUM(SUM(active)) OVER w > 0 THEN 'active'
+            WHEN SUM(SUM(final)) OVER w = SUM(SUM(existing)) OVER w THEN 'churned'
+            ELSE 'inactive'
+        END AS state
+    FROM deltas
+    GROUP BY holder_kind, holder_id, on_date
+    WINDOW w AS (PARTITION BY holder_kind, holder_id ORDER BY on_date
+                 ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
+),
+
+changes AS (
+    SELECT
+        *,
+        LAG(state) OVER (PARTITION BY holder_kind, holder_id ORDER BY on_date)
+            IS DISTINCT FROM state AS starts_run
+    FROM states_on
+),
+
+current_state AS (
+    SELECT
+        holder_kind,
+        holder_id,
+        ARG_MAX(state, on_date) AS state,
+        MAX(CASE WHEN starts_run THEN on_date END) AS since
+    FROM changes
+    GROUP BY holder_kind, holder_id
+),
+
+accounts AS (
+    SELECT DISTINCT holder_kind, holder_id, account_id FROM held
+)
+
+SELECT
+    c.holder_kind,
+    c.holder_id,
+    a.account_id,
+    c.state,
+    c.since
+FROM current_state AS c
+JOIN accounts AS a ON a.holder_kind = c.holder_kind AND a.holder_id = c.holder_id

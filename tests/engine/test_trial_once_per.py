@@ -1,0 +1,104 @@
+"""trial_once_per (domain.md §6): a contact gets a product's trial once (`service`, the
+default) or one trial at all (`contact`). 31.00 a month, billing day 1, pre-bill, a 14-day
+trial: a service activated on Jan 1 with its trial is billed from Jan 15 (17 of January's 31
+days = 17.00); one without it is billed from its activation."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from scenario import Scenario, invoice_lines, run
+
+D = Decimal
+
+
+def contact(rule: str | None = None) -> Scenario:
+    """One account with two subscriptions; S1's service P1 activated Jan 1."""
+    s = Scenario()
+    s.account()
+    for product in ("P1", "P2"):
+        s.product(product)
+        s.price_term(f"PT-{product}", amount="31.00", product_id=product, trial_days=14)
+    for sub in ("S1", "S2"):
+        s.subscription(sub)
+    s.service("SV1", "S1", "P1", "PT-P1")
+    s.action("activate", "2026-01-01", service_id="SV1", subscription_id="S1")
+    if rule:
+        s.rule("trial_once_per", rule)
+    return s
+
+
+def test_a_second_service_of_the_same_product_gets_no_trial(con):
+    # SV2 (P1 again, S2) activated Jan 11: no trial, Jan 11..Feb 1 = 21/31 x 31.00 = 21.00
+    s = contact()
+    s.service("SV2", "S2", "P1", "PT-P1")
+    s.action("activate", "2026-01-11", service_id="SV2", subscription_id="S2")
+    s.load(con)
+    run(con, "2026-01-15")
+    assert sorted(invoice_lines(con)) == [
+        ("SV1", "proration", "2026-01-15", "2026-02-01", 17, 31, D("17.00")),
+        ("SV2", "proration", "2026-01-11", "2026-02-01", 21, 31, D("21.00")),
+    ]
+
+
+def test_under_service_another_product_has_its_own_trial(con):
+    # SV2 (P2) activated Jan 11 keeps its trial: billed from Jan 25, 7/31 x 31.00 = 7.00
+    s = contact()
+    s.service("SV2", "S2", "P2", "PT-P2")
+    s.action("activate", "2026-01-11", service_id="SV2", subscription_id="S2")
+    s.load(con)
+    run(con, "2026-01-25")
+    assert sorted(invoice_lines(con)) == [
+        ("SV1", "proration", "2026-01-15", "2026-02-01", 17, 31, D("17.00")),
+        ("SV2", "proration", "2026-01-25", "2026-02-01", 7, 31, D("7.00")),
+    ]
+
+
+def test_under_contact_any_earlier_trial_counts(con):
+    # trial_once_per = contact: SV2 (P2) gets none either, billed from Jan 11: 21.00
+    s = contact("contact")
+    s.service("SV2", "S2", "P2", "PT-P2")
+    s.action("activate", "2026-01-11", service_id="SV2", subscription_id="S2")
+    s.load(con)
+    run(con, "2026-01-15")
+    assert sorted(invoice_lines(con)) == [
+        ("SV1", "proration", "2026-01-15", "2026-02-01", 17, 31, D("17.00")),
+        ("SV2", "proration", "2026-01-11", "2026-02-01", 21, 31, D("21.00")),
+    ]
+
+
+def test_another_contact_has_its_own_trial(con):
+    # ACC2's service of the same product keeps its trial: Jan 25..Feb 1 = 7.00
+    s = contact()
+    s.account("ACC2")
+    s.subscription("S3", account_id="ACC2")
+    s.service("SV3", "S3", "P1", "PT-P1")
+    s.action("activate", "2026-01-11", service_id="SV3", subscription_id="S3")
+    s.load(con)
+    run(con, "2026-01-25")
+    assert sorted(invoice_lines(con)) == [
+        ("SV1", "proration", "2026-01-15", "2026-02-01", 17, 31, D("17.00")),
+        ("SV3", "proration", "2026-01-25", "2026-02-01", 7, 31, D("7.00")),
+    ]
+
+
+def test_a_backdated_earlier_activation_takes_the_trial_and_corrects_the_other(con):
+    # Jan 15 run: SV1 billed 17.00 from its trial's end. On Jan 20 an activation of SV2
+    # dated Dec 20 is recorded: SV2 had the contact's trial first (Dec 20 + 14 = Jan 3), so
+    # SV1 has none and owes Jan 1..15 too: 31.00 - 17.00 = 14.00 more, and SV2 is billed from
+    # Jan 3: 29/31 x 31.00 = 29.00. SV1's subscription is not changed itself: it is computed
+    # because its account is.
+    s = contact()
+    s.service("SV2", "S2", "P1", "PT-P1")
+    s.load(con)
+    run(con, "2026-01-15")
+    s.action("activate", "2025-12-20", service_id="SV2", subscription_id="S2",
+             recorded_at="2026-01-20")
+    s.load(con, "L2")
+    summary = run(con, "2026-01-20")
+    assert summary.invoices == 2
+    assert sorted(invoice_lines(con)) == [
+        ("SV1", "correction", "2026-01-01", "2026-02-01", 14, 31, D("14.00")),
+        ("SV1", "proration", "2026-01-15", "2026-02-01", 17, 31, D("17.00")),
+        ("SV2", "proration", "2026-01-03", "2026-02-01", 29, 31, D("29.00")),
+    ]
