@@ -62,12 +62,14 @@ class Scenario:
 
     def price_term(self, price_term_id="PT1", amount="30.00", product_id="P1", currency="EUR",
                    cycle="month", model="pre", valid_from="2000-01-01", tax_rate="0",
-                   trial_days=0, termed_cycles=None, auto_renew=True):
+                   trial_days=0, termed_cycles=None, auto_renew=True, contract_cycles=None,
+                   cancellation_fee="0"):
         return self._add("price_terms", dict(
             price_term_id=price_term_id, valid_from=d(valid_from), product_id=product_id,
             currency=currency, billing_cycle=cycle, amount=Decimal(amount), billing_model=model,
             trial_days=trial_days, termed_cycles=termed_cycles, auto_renew=auto_renew,
-            cancellation_fee=Decimal("0"), tax_rate=Decimal(tax_rate), concurrent_usage=False))
+            contract_cycles=contract_cycles, cancellation_fee=Decimal(cancellation_fee),
+            tax_rate=Decimal(tax_rate), concurrent_usage=False))
 
     def subscription(self, subscription_id="S1", account_id="ACC1", currency="EUR",
                      cycle="month", model="pre", method="period", billing_day=None,

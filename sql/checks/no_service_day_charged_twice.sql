@@ -1,7 +1,7 @@
 -- One row per (service, billing period) the run's lines touch that would be charged net more
--- than once once they are published: net billed days (published, from the ledger, plus this
--- run's invoice lines minus its credit lines) above the period's days, or a charge key whose
--- net amount is negative.
+-- than once once they are published: net billed days of its `period` charge keys (published,
+-- from the ledger, plus this run's invoice lines minus its credit lines) above the period's
+-- days, or a charge key (of any charge) whose net amount is negative.
 --
 -- layer: checks
 -- grain: service_id, cycle_start
@@ -13,30 +13,31 @@ WITH touched AS (
 
 lines AS (
     SELECT
-        k.service_id, k.cycle_start, k.price_term_id, k.quantity, k.published_days AS days,
-        k.period_days, k.published_minor AS amount_minor
+        k.service_id, k.cycle_start, k.price_term_id, k.quantity, k.charge,
+        k.published_days AS days, k.period_days, k.published_minor AS amount_minor
     FROM work.ledger_charge_keys AS k
     JOIN touched AS t ON t.service_id = k.service_id AND t.cycle_start = k.cycle_start
     UNION ALL
     SELECT
-        l.service_id, l.cycle_start, l.price_term_id, l.quantity, l.days, l.period_days,
-        AMOUNT_TO_MINOR(l.amount, c.minor_factor)
+        l.service_id, l.cycle_start, l.price_term_id, l.quantity, l.charge, l.days,
+        l.period_days, AMOUNT_TO_MINOR(l.amount, c.minor_factor)
     FROM work.invoice_lines AS l
     JOIN work.src_currencies AS c ON c.currency = l.currency
     UNION ALL
     SELECT
-        l.service_id, l.cycle_start, l.price_term_id, l.quantity, -l.days, l.period_days,
-        -AMOUNT_TO_MINOR(l.amount, c.minor_factor)
+        l.service_id, l.cycle_start, l.price_term_id, l.quantity, l.charge, -l.days,
+        l.period_days, -AMOUNT_TO_MINOR(l.amount, c.minor_factor)
     FROM work.credit_note_lines AS l
     JOIN work.src_currencies AS c ON c.currency = l.currency
 ),
 
 keys AS (
     SELECT
-        service_id, cycle_start, SUM(amount_minor) AS amount_minor, SUM(days) AS days,
-        MAX(period_days) AS period_days
+        service_id, cycle_start, SUM(amount_minor) AS amount_minor,
+        SUM(CASE WHEN charge = 'period' THEN days ELSE 0 END) AS days,
+        MAX(CASE WHEN charge = 'period' THEN period_days ELSE 0 END) AS period_days
     FROM lines
-    GROUP BY service_id, cycle_start, price_term_id, quantity
+    GROUP BY service_id, cycle_start, price_term_id, quantity, charge
 )
 
 SELECT

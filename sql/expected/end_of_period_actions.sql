@@ -6,33 +6,47 @@
 --     valid_from <= that date, else the earliest); upgrades are always immediate. The old
 --     terms are the service's ordered terms as the changes requested before it leave them,
 --     whether or not the state machine accepts those;
---   * a `cancel` when `cancel_out_of_contract` valid on its requested date is
---     `end_of_period`: the running period stays billed and nothing pre-billed is credited.
---     Contract periods come with the lifecycle issue; until then every cancel is out of
---     contract.
--- Another value of either rule is applied as `immediate` (bill_run_deferred reports it). The
--- action moves to the first period start of the subscription's anchors (subscription_anchors,
--- PERIOD_START) on or after the requested date; one requested on a period start, or before the
--- subscription has any activation, stays where it is.
+--   * a `cancel` outside the service's contract (service_contracts: requested before
+--     contract_start or on or after contract_end, or no contract) when
+--     `cancel_out_of_contract` valid on its requested date is `end_of_period`: the running
+--     period stays billed and nothing pre-billed is credited;
+--   * a `cancel` inside the contract when `cancel_in_contract` is `end_of_contract`: it
+--     applies on contract_end (the service runs, and is billed, to the contract's end).
+-- Another value of these rules is applied as `immediate` (bill_run_deferred reports it). An
+-- end_of_period action moves to the first period start of the subscription's anchors
+-- (subscription_anchors, PERIOD_START) on or after the requested date; one requested on a
+-- period start, or before the subscription has any activation, stays where it is.
 --
 -- layer: expected
 -- grain: service_id, action_id
 WITH rules AS (
     SELECT key, value, valid_from, valid_to
     FROM work.src_business_rules
-    WHERE key IN ('downgrade_timing', 'cancel_out_of_contract')
+    WHERE key IN ('downgrade_timing', 'cancel_out_of_contract', 'cancel_in_contract')
+),
+
+timed AS (
+    SELECT
+        a.service_id, a.subscription_id, a.action_id, a.action, a.requested_on, a.req_seq,
+        a.new_price_term_id, a.new_quantity, c.contract_end,
+        COALESCE(a.requested_on >= c.contract_start AND a.requested_on < c.contract_end, FALSE)
+            AS in_contract
+    FROM work.requested_actions AS a
+    LEFT JOIN work.service_contracts AS c ON c.service_id = a.service_id
+    WHERE a.action IN ('cancel', 'change')
 ),
 
 candidates AS (
-    SELECT a.service_id, a.subscription_id, a.action_id, a.action, a.requested_on, a.req_seq,
-           a.new_price_term_id, a.new_quantity
-    FROM work.requested_actions AS a
+    SELECT a.*, r.value AS timing
+    FROM timed AS a
     JOIN rules AS r
-        ON r.key = CASE a.action
-            WHEN 'cancel' THEN 'cancel_out_of_contract' WHEN 'change' THEN 'downgrade_timing'
+        ON r.key = CASE
+            WHEN a.action = 'change' THEN 'downgrade_timing'
+            WHEN a.in_contract THEN 'cancel_in_contract'
+            ELSE 'cancel_out_of_contract'
         END
        AND VALID_ON(a.requested_on, r.valid_from, r.valid_to)
-    WHERE r.value = 'end_of_period'
+    WHERE r.value = 'end_of_period' OR (r.value = 'end_of_contract' AND a.in_contract)
 ),
 
 prior_price_terms AS (
@@ -70,7 +84,7 @@ changes AS (
 moving AS (
     SELECT service_id, subscription_id, action_id, requested_on
     FROM candidates
-    WHERE action = 'cancel'
+    WHERE action = 'cancel' AND timing = 'end_of_period'
     UNION ALL
     SELECT c.service_id, c.subscription_id, c.action_id, c.requested_on
     FROM changes AS c
@@ -100,3 +114,7 @@ SELECT
     PERIOD_START(k + 1, cycle_months, anchor_month, billing_day) AS applies_on
 FROM located
 WHERE PERIOD_START(k, cycle_months, anchor_month, billing_day) < requested_on
+UNION ALL
+SELECT service_id, action_id, contract_end AS applies_on
+FROM candidates
+WHERE timing = 'end_of_contract'

@@ -1,16 +1,20 @@
--- One row per charge key (service_id, cycle_start, price_term_id, quantity) in the periods the
--- run values: the key's billable days in its period, whether it is due on :as_of by its billing
--- date, and the catalogue's terms for it. A period is due when its billing date has come
--- (pre-bill: period start - bill_days_before, or the service's first billable day in it if
--- later; post-bill: period end). A pre-billed key whose own first day is after :as_of is due
--- with the service's period, when another key of it starts by :as_of (the period's first
--- billable day is the earliest of its keys'). The catalogue's version is the latest valid on
--- cycle_start, else the one valid on the key's first billable day (null: none is). What a key
--- is worth, and whether one that already has published lines keeps them, is reconciled
--- against the ledger (charge_values): this model knows nothing of what was billed.
+-- One row per charge key (service_id, cycle_start, price_term_id, quantity, charge) in the
+-- periods the run values: for charge `period`, the key's billable days in its period, whether
+-- it is due on :as_of by its billing date, and the catalogue's terms for it. A period is due
+-- when its billing date has come (pre-bill: period start - bill_days_before, or the service's
+-- first billable day in it if later; post-bill: period end). A pre-billed key whose own first
+-- day is after :as_of is due with the service's period, when another key of it starts by
+-- :as_of (the period's first billable day is the earliest of its keys'). The catalogue's
+-- version is the latest valid on cycle_start, else the one valid on the key's first billable
+-- day (null: none is), except inside a contract (service_contracts): a period of the agreed
+-- price term that starts before the contract's end takes the protected version, the one valid
+-- on the contract's start (domain.md §6), whatever versions come later. The cancellation fees
+-- (cancellation_fees) are keys of their own charge. What a key is worth, and whether one that
+-- already has published lines keeps them, is reconciled against the ledger (charge_values):
+-- this model knows nothing of what was billed.
 --
 -- layer: expected
--- grain: service_id, cycle_start, price_term_id, quantity
+-- grain: service_id, cycle_start, price_term_id, quantity, charge
 WITH keyed AS (
     SELECT
         service_id, subscription_id, cycle_start, price_term_id, quantity,
@@ -62,6 +66,7 @@ SELECT
     d.product_id,
     d.price_term_id,
     d.quantity,
+    'period' AS charge,
     d.cycle_start,
     d.cycle_end,
     d.period_start,
@@ -74,10 +79,25 @@ SELECT
     v.tax_rate
 FROM due AS d
 JOIN work.subscription_anchors AS a ON a.subscription_id = d.subscription_id
+LEFT JOIN work.service_contracts AS c
+    ON c.service_id = d.service_id AND c.price_term_id = d.price_term_id
+   AND d.cycle_start < c.contract_end
 LEFT JOIN work.src_price_versions AS v
     ON v.price_term_id = d.price_term_id
-   AND VALID_ON(
-       CASE WHEN v.first_valid_from <= d.cycle_start THEN d.cycle_start ELSE d.period_start END,
-       v.valid_from,
-       v.valid_to
-   )
+   AND CASE
+       WHEN c.service_id IS NOT NULL THEN v.valid_from = c.protected_valid_from
+       ELSE VALID_ON(
+           CASE WHEN v.first_valid_from <= d.cycle_start THEN d.cycle_start
+                ELSE d.period_start END,
+           v.valid_from,
+           v.valid_to
+       )
+   END
+UNION ALL
+SELECT
+    f.service_id, f.subscription_id, a.account_id, a.currency, a.minor_factor, f.product_id,
+    f.price_term_id, f.quantity, f.charge, f.cycle_start, f.cycle_end, f.period_start,
+    f.period_end, f.days, f.period_days, f.is_due, f.price_valid_from, f.unit_amount,
+    f.tax_rate
+FROM work.cancellation_fees AS f
+JOIN work.subscription_anchors AS a ON a.subscription_id = f.subscription_id

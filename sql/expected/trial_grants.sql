@@ -1,6 +1,6 @@
 -- One row per billable service with a visible activation (not dated before its ordered_on):
 -- its first activation as requested, the price term in force then (as the changes requested
--- before it leave) and the trial that term's version valid on that day grants it, after
+-- before it leave; the term whose contract it agrees, service_contracts) and the trial that term's version valid on that day grants it, after
 -- `trial_once_per` (domain.md §6; read at the version valid on the activation): a contact gets
 -- a product's trial once (`service`, the default) or one trial at all (`contact`). Of the
 -- account's services whose terms grant a trial, the one activated first (then by service_id)
@@ -34,6 +34,7 @@ terms AS (
         f.service_id,
         f.first_activated_on,
         s.account_id,
+        v.price_term_id,
         v.product_id,
         v.trial_days,
         COALESCE(r.value, 'service') = 'contact' AS once_per_contact
@@ -63,6 +64,7 @@ ranked AS (
 SELECT
     t.service_id,
     t.first_activated_on,
+    t.price_term_id,
     COALESCE(
         CASE WHEN t.once_per_contact THEN r.contact_rank ELSE r.product_rank END = 1, FALSE
     ) AS trial_granted,

@@ -1,4 +1,4 @@
--- One row per charge key (service_id, cycle_start, price_term_id, quantity) of a subscription
+-- One row per charge key (service_id, cycle_start, price_term_id, quantity, charge) of a subscription
 -- in the run's scope with published lines, in a period ending after the subscription's
 -- valued_from when it has one (run_scope): what is published for it net of credits, in integer
 -- minor units, and the billed terms of its first invoice line, which stay frozen for the key
@@ -6,13 +6,14 @@
 -- numbers grow with the issue date (runs never go back) and a run bills a key at most once.
 --
 -- layer: ledger
--- grain: service_id, cycle_start, price_term_id, quantity
+-- grain: service_id, cycle_start, price_term_id, quantity, charge
 WITH invoiced AS (
     SELECT
         l.service_id,
         l.cycle_start,
         l.price_term_id,
         l.quantity,
+        l.charge,
         ANY_VALUE(i.subscription_id) AS subscription_id,
         ANY_VALUE(i.account_id) AS account_id,
         ANY_VALUE(i.currency) AS currency,
@@ -31,7 +32,7 @@ WITH invoiced AS (
     JOIN published.invoices AS i ON i.invoice_id = l.invoice_id
     JOIN work.run_scope AS r ON r.subscription_id = i.subscription_id
     WHERE r.valued_from IS NULL OR l.cycle_end > r.valued_from
-    GROUP BY l.service_id, l.cycle_start, l.price_term_id, l.quantity
+    GROUP BY l.service_id, l.cycle_start, l.price_term_id, l.quantity, l.charge
 ),
 
 credited AS (
@@ -40,6 +41,7 @@ credited AS (
         l.cycle_start,
         l.price_term_id,
         l.quantity,
+        l.charge,
         MIN(l.period_start) AS period_start,
         MAX(l.period_end) AS period_end,
         SUM(l.days) AS days,
@@ -49,7 +51,7 @@ credited AS (
     JOIN published.credit_notes AS c ON c.credit_note_id = l.credit_note_id
     JOIN work.run_scope AS r ON r.subscription_id = c.subscription_id
     WHERE r.valued_from IS NULL OR l.cycle_end > r.valued_from
-    GROUP BY l.service_id, l.cycle_start, l.price_term_id, l.quantity
+    GROUP BY l.service_id, l.cycle_start, l.price_term_id, l.quantity, l.charge
 )
 
 SELECT
@@ -57,6 +59,7 @@ SELECT
     i.cycle_start,
     i.price_term_id,
     i.quantity,
+    i.charge,
     i.subscription_id,
     i.account_id,
     i.currency,
@@ -76,5 +79,5 @@ SELECT
 FROM invoiced AS i
 LEFT JOIN credited AS c
     ON c.service_id = i.service_id AND c.cycle_start = i.cycle_start
-   AND c.price_term_id = i.price_term_id AND c.quantity = i.quantity
+   AND c.price_term_id = i.price_term_id AND c.quantity = i.quantity AND c.charge = i.charge
 LEFT JOIN work.src_currencies AS f ON f.currency = i.currency

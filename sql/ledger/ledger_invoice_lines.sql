@@ -17,6 +17,7 @@ SELECT
     l.cycle_start,
     l.price_term_id,
     l.quantity,
+    l.charge,
     l.invoice_id,
     l.line_no,
     i.issue_date,

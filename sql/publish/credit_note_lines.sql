@@ -25,6 +25,7 @@ changed AS (
     FROM work.credit_allocations AS n
     JOIN work.charge_values AS e
         ON e.service_id = n.service_id AND e.cycle_start = n.cycle_start
+       AND e.charge = 'period' AND n.charge = 'period'
        AND (e.price_term_id <> n.price_term_id OR e.quantity <> n.quantity)
 )
 
@@ -32,7 +33,8 @@ SELECT
     n.document_id AS credit_note_id,
     CAST(ROW_NUMBER() OVER (
         PARTITION BY a.subscription_id
-        ORDER BY a.service_id, a.cycle_start, a.price_term_id, a.quantity, a.credit_rank
+        ORDER BY a.service_id, a.cycle_start, a.charge, a.price_term_id, a.quantity,
+                 a.credit_rank
     ) AS INTEGER) AS line_no,
     a.subscription_id,
     a.account_id,
@@ -43,6 +45,7 @@ SELECT
     a.price_valid_from,
     CASE
         WHEN t.regretted_on IS NOT NULL THEN 'regret_refund'
+        WHEN a.charge <> 'period' THEN 'correction'
         WHEN c.service_id IS NOT NULL THEN 'change_credit'
         WHEN ps.cancelled THEN 'cancellation_credit'
         WHEN ps.not_effective THEN 'deactivation_credit'
@@ -68,7 +71,8 @@ SELECT
     MINOR_TO_AMOUNT(a.credit_tax_minor, a.minor_factor) AS tax_amount,
     a.credited_invoice_id,
     a.credited_line_no,
-    :bill_run_id AS bill_run_id
+    :bill_run_id AS bill_run_id,
+    a.charge
 FROM work.credit_allocations AS a
 JOIN work.new_documents AS n
     ON n.subscription_id = a.subscription_id AND n.document_type = 'credit_note'

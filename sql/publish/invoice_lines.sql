@@ -1,6 +1,7 @@
 -- One row per new invoice line of the run: a positive charge difference (domain.md §11). Kind:
--- `recurring` (`device` for a rented device) when it is the key's first line and covers the
--- whole period, `proration` when its first line covers part of it, `correction` afterwards.
+-- `cancellation_fee` for every line of a fee's key; else `recurring` (`device` for a rented
+-- device) when it is the key's first line and covers the whole period, `proration` when its
+-- first line covers part of it, `correction` afterwards.
 --
 -- layer: publish
 -- grain: invoice_id, line_no
@@ -9,7 +10,7 @@ SELECT
     n.document_id AS invoice_id,
     CAST(ROW_NUMBER() OVER (
         PARTITION BY p.subscription_id
-        ORDER BY p.service_id, p.cycle_start, p.price_term_id, p.quantity
+        ORDER BY p.service_id, p.cycle_start, p.charge, p.price_term_id, p.quantity
     ) AS INTEGER) AS line_no,
     p.subscription_id,
     p.account_id,
@@ -19,6 +20,7 @@ SELECT
     p.price_term_id,
     p.price_valid_from,
     CASE
+        WHEN p.charge = 'cancellation_fee' THEN 'cancellation_fee'
         WHEN p.has_published THEN 'correction'
         WHEN p.expected_days < p.period_days THEN 'proration'
         WHEN pr.kind = 'device' THEN 'device'
@@ -35,7 +37,8 @@ SELECT
     MINOR_TO_AMOUNT(p.diff_minor, p.minor_factor) AS amount,
     p.tax_rate,
     MINOR_TO_AMOUNT(p.tax_diff_minor, p.minor_factor) AS tax_amount,
-    :bill_run_id AS bill_run_id
+    :bill_run_id AS bill_run_id,
+    p.charge
 FROM work.charge_differences AS p
 JOIN work.new_documents AS n
     ON n.subscription_id = p.subscription_id AND n.document_type = 'invoice'

@@ -4,7 +4,7 @@
 -- and nothing expected any more are credited in full. Frozen services take no part.
 --
 -- layer: reconcile
--- grain: service_id, cycle_start, price_term_id, quantity
+-- grain: service_id, cycle_start, price_term_id, quantity, charge
 WITH expected AS (
     SELECT e.*
     FROM work.charge_values AS e
@@ -25,6 +25,7 @@ joined AS (
         COALESCE(e.cycle_start, p.cycle_start) AS cycle_start,
         COALESCE(e.price_term_id, p.price_term_id) AS price_term_id,
         COALESCE(e.quantity, p.quantity) AS quantity,
+        COALESCE(e.charge, p.charge) AS charge,
         COALESCE(e.subscription_id, p.subscription_id) AS subscription_id,
         COALESCE(e.account_id, p.account_id) AS account_id,
         COALESCE(e.currency, p.currency) AS currency,
@@ -49,6 +50,7 @@ joined AS (
     FULL OUTER JOIN published AS p
         ON p.service_id = e.service_id AND p.cycle_start = e.cycle_start
        AND p.price_term_id = e.price_term_id AND p.quantity = e.quantity
+       AND p.charge = e.charge
 )
 
 SELECT

@@ -11,15 +11,15 @@
 -- no terms at all (the service is frozen: frozen_services).
 --
 -- layer: reconcile
--- grain: service_id, cycle_start, price_term_id, quantity
+-- grain: service_id, cycle_start, price_term_id, quantity, charge
 WITH published_periods AS (
-    SELECT DISTINCT service_id, cycle_start FROM work.ledger_charge_keys
+    SELECT DISTINCT service_id, cycle_start, charge FROM work.ledger_charge_keys
 ),
 
 billed AS (
     SELECT
         e.service_id, e.subscription_id, e.account_id, e.currency, e.minor_factor,
-        e.product_id, e.price_term_id, e.quantity, e.cycle_start, e.cycle_end,
+        e.product_id, e.price_term_id, e.quantity, e.charge, e.cycle_start, e.cycle_end,
         e.period_start, e.period_end, e.days, e.period_days,
         COALESCE(pk.price_valid_from, e.price_valid_from) AS price_valid_from,
         COALESCE(pk.unit_amount, e.unit_amount) AS unit_amount,
@@ -27,9 +27,11 @@ billed AS (
     FROM work.expected_charges AS e
     LEFT JOIN published_periods AS pp
         ON pp.service_id = e.service_id AND pp.cycle_start = e.cycle_start
+       AND pp.charge = e.charge
     LEFT JOIN work.ledger_charge_keys AS pk
         ON pk.service_id = e.service_id AND pk.cycle_start = e.cycle_start
        AND pk.price_term_id = e.price_term_id AND pk.quantity = e.quantity
+       AND pk.charge = e.charge
     WHERE e.is_due OR pp.service_id IS NOT NULL
 ),
 
@@ -44,7 +46,7 @@ rounded AS (
 
 SELECT
     service_id, subscription_id, account_id, currency, minor_factor, product_id, price_term_id,
-    quantity, cycle_start, cycle_end, period_start, period_end, days, period_days,
+    quantity, charge, cycle_start, cycle_end, period_start, period_end, days, period_days,
     price_valid_from, unit_amount, tax_rate,
     unit_amount IS NULL AS no_price_version,
     expected_minor,

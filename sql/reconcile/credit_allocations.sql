@@ -13,7 +13,7 @@ WITH negative AS (
 
 open_lines AS (
     SELECT
-        n.service_id, n.cycle_start, n.price_term_id, n.quantity,
+        n.service_id, n.cycle_start, n.price_term_id, n.quantity, n.charge,
         l.invoice_id, l.line_no, l.issue_date, l.invoice_number,
         AMOUNT_TO_MINOR(l.open_amount, n.minor_factor) AS open_minor,
         AMOUNT_TO_MINOR(l.open_tax_amount, n.minor_factor) AS open_tax_minor
@@ -21,6 +21,7 @@ open_lines AS (
     JOIN work.ledger_invoice_lines AS l
         ON l.service_id = n.service_id AND l.cycle_start = n.cycle_start
        AND l.price_term_id = n.price_term_id AND l.quantity = n.quantity
+       AND l.charge = n.charge
 ),
 
 stacked AS (
@@ -31,7 +32,7 @@ stacked AS (
         ROW_NUMBER() OVER newest_first AS credit_rank
     FROM open_lines AS o
     WINDOW newest_first AS (
-        PARTITION BY o.service_id, o.cycle_start, o.price_term_id, o.quantity
+        PARTITION BY o.service_id, o.cycle_start, o.price_term_id, o.quantity, o.charge
         ORDER BY o.issue_date DESC, o.invoice_number DESC, o.line_no DESC
         ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
     )
@@ -50,6 +51,7 @@ allocated AS (
     JOIN stacked AS s
         ON s.service_id = n.service_id AND s.cycle_start = n.cycle_start
        AND s.price_term_id = n.price_term_id AND s.quantity = n.quantity
+       AND s.charge = n.charge
 )
 
 SELECT *

@@ -64,7 +64,8 @@ CREATE TABLE IF NOT EXISTS published.invoice_lines (
     period_start DATE NOT NULL, period_end DATE NOT NULL, quantity INTEGER NOT NULL,
     unit_amount DECIMAL(18, 6) NOT NULL, days INTEGER NOT NULL, period_days INTEGER NOT NULL,
     amount DECIMAL(18, 4) NOT NULL, tax_rate DECIMAL(9, 6) NOT NULL,
-    tax_amount DECIMAL(18, 4) NOT NULL, bill_run_id VARCHAR NOT NULL
+    tax_amount DECIMAL(18, 4) NOT NULL, bill_run_id VARCHAR NOT NULL,
+    charge VARCHAR NOT NULL DEFAULT 'period'
 );
 CREATE TABLE IF NOT EXISTS published.credit_notes (
     credit_note_id VARCHAR NOT NULL, credit_note_number BIGINT NOT NULL, series VARCHAR NOT NULL,
@@ -80,7 +81,8 @@ CREATE TABLE IF NOT EXISTS published.credit_note_lines (
     unit_amount DECIMAL(18, 6) NOT NULL, days INTEGER NOT NULL, period_days INTEGER NOT NULL,
     amount DECIMAL(18, 4) NOT NULL, tax_rate DECIMAL(9, 6) NOT NULL,
     tax_amount DECIMAL(18, 4) NOT NULL, credited_invoice_id VARCHAR NOT NULL,
-    credited_line_no INTEGER NOT NULL, bill_run_id VARCHAR NOT NULL
+    credited_line_no INTEGER NOT NULL, bill_run_id VARCHAR NOT NULL,
+    charge VARCHAR NOT NULL DEFAULT 'period'
 );
 CREATE TABLE IF NOT EXISTS published.payment_requests (
     payment_request_id VARCHAR NOT NULL, account_id VARCHAR NOT NULL, invoice_id VARCHAR NOT NULL,
@@ -121,3 +123,7 @@ CREATE TABLE IF NOT EXISTS published.quarantine (
 );
 -- Warehouses published before source_row was added get it (null for their rows).
 ALTER TABLE published.quarantine ADD COLUMN IF NOT EXISTS source_row BIGINT;
+-- The charge a line belongs to, the fifth part of its charge key (`period`: the service's
+-- days in a billing period; `cancellation_fee`); warehouses published before it get `period`.
+ALTER TABLE published.invoice_lines ADD COLUMN IF NOT EXISTS charge VARCHAR DEFAULT 'period';
+ALTER TABLE published.credit_note_lines ADD COLUMN IF NOT EXISTS charge VARCHAR DEFAULT 'period';

@@ -33,5 +33,7 @@ FROM (
         ('business_rule', 'downgrade_timing', 'immediate'),
         ('business_rule', 'downgrade_timing', 'end_of_period'),
         ('business_rule', 'cancel_out_of_contract', 'immediate'),
-        ('business_rule', 'cancel_out_of_contract', 'end_of_period')
+        ('business_rule', 'cancel_out_of_contract', 'end_of_period'),
+        ('business_rule', 'cancel_in_contract', 'immediate'),
+        ('business_rule', 'cancel_in_contract', 'end_of_contract')
 ) AS f (kind, name, value)

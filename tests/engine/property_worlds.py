@@ -170,10 +170,14 @@ def worlds(draw, subscription_id: str, cycle: str, periods: int, end: dt.date,
     p1, p2, pt1, pt2 = f"{sid}-P1", f"{sid}-P2", f"{sid}-PT1", f"{sid}-PT2"
     s.product(p1, tier_path="tv")
     s.product(p2, tier_path="tv")
+    fee = money(draw(st.integers(1, cap)), currency)
     terms = dict(
         trial_days=draw(st.sampled_from([0, 0, 3, 20])),
         **draw(st.sampled_from([{}, {}, {"termed_cycles": 1, "auto_renew": False},
-                                {"termed_cycles": 2, "auto_renew": False}])))
+                                {"termed_cycles": 2, "auto_renew": False}])),
+        # a contract protects the price; a cancel inside it may cost a fee
+        **draw(st.sampled_from([{}, {}, {"contract_cycles": 1},
+                                {"contract_cycles": 2, "cancellation_fee": fee}])))
     common = dict(currency=currency, cycle=cycle, model=model)
     tax_rate = draw(st.sampled_from(["0", "0.19"]))
     s.price_term(pt1, amount=draw(prices(currency)), product_id=p1, tax_rate=tax_rate,
@@ -188,8 +192,10 @@ def worlds(draw, subscription_id: str, cycle: str, periods: int, end: dt.date,
     s.subscription(sid, account_id=account_id, currency=currency, cycle=cycle, model=model,
                    method=method, billing_day=billing_day, bill_days_before=bill_days_before)
     # the timing rules, from the start or from a day inside the history (domain.md §5)
-    for key in ("downgrade_timing", "cancel_out_of_contract"):
-        value = draw(st.sampled_from([None, None, "immediate", "end_of_period"]))
+    for key, later in (("downgrade_timing", "end_of_period"),
+                       ("cancel_out_of_contract", "end_of_period"),
+                       ("cancel_in_contract", "end_of_contract")):
+        value = draw(st.sampled_from([None, None, "immediate", later]))
         if value:
             valid_from = draw(st.sampled_from(
                 [FIRST_DAY, start + days(draw(st.integers(1, span_days(cycle, periods))))]))
@@ -197,7 +203,8 @@ def worlds(draw, subscription_id: str, cycle: str, periods: int, end: dt.date,
             landmarks.append(valid_from)
     # the lifecycle rules, from the start (their defaults otherwise)
     for key, values in (("trial_extension_allowed", ["true", "false"]),
-                        ("regret_days", ["3", "30"])):
+                        ("regret_days", ["3", "30"]),
+                        ("trial_once_per", ["service", "contact"])):
         value = draw(st.sampled_from([None, *values]))
         if value:
             s.rule(key, value, valid_from=str(FIRST_DAY))
@@ -270,8 +277,9 @@ def worlds(draw, subscription_id: str, cycle: str, periods: int, end: dt.date,
 
     billable = first_activation + days(terms["trial_days"])  # F, roughly
     landmarks.append(billable)
-    if "termed_cycles" in terms:
-        landmarks.append(period_later(cycle, billable, terms["termed_cycles"]))
+    for length in ("termed_cycles", "contract_cycles"):
+        if length in terms:
+            landmarks.append(period_later(cycle, billable, terms[length]))
     starts = boundaries(cycle, method, billing_day, billable, start, end)
     landmarks += starts + [day - days(bill_days_before) for day in starts]
     return World(sid, cycle, start, end, services, sorted(set(landmarks)), sorted(set(eves)), s)
