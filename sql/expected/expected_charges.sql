@@ -8,6 +8,7 @@
 -- cycle_start, else the one valid on the key's first billable day (null: none is). What a key
 -- is worth, and whether one that already has published lines keeps them, is reconciled
 -- against the ledger (charge_values): this model knows nothing of what was billed.
+-- A one-time charge is a key of a one-day period (charge_periods), due on its day.
 --
 -- layer: expected
 -- grain: service_id, cycle_start, price_term_id, quantity
@@ -58,7 +59,7 @@ SELECT
     d.subscription_id,
     a.account_id,
     a.currency,
-    a.minor_factor,
+    m.minor_factor,
     d.product_id,
     d.price_term_id,
     d.quantity,
@@ -73,7 +74,8 @@ SELECT
     v.amount AS unit_amount,
     v.tax_rate
 FROM due AS d
-JOIN work.subscription_anchors AS a ON a.subscription_id = d.subscription_id
+JOIN work.billable_services AS a ON a.service_id = d.service_id
+JOIN work.src_currencies AS m ON m.currency = a.currency
 LEFT JOIN work.src_price_versions AS v
     ON v.price_term_id = d.price_term_id
    AND VALID_ON(

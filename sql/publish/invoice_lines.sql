@@ -1,6 +1,7 @@
 -- One row per new invoice line of the run: a positive charge difference (domain.md §11). Kind:
 -- `recurring` (`device` for a rented device) when it is the key's first line and covers the
--- whole period, `proration` when its first line covers part of it, `correction` afterwards.
+-- whole period, `proration` when its first line covers part of it, `one_time` for the first
+-- line of a one-time service's charge (its one-day period), `correction` afterwards.
 --
 -- layer: publish
 -- grain: invoice_id, line_no
@@ -20,6 +21,7 @@ SELECT
     p.price_valid_from,
     CASE
         WHEN p.has_published THEN 'correction'
+        WHEN pr.kind = 'one_time' THEN 'one_time'
         WHEN p.expected_days < p.period_days THEN 'proration'
         WHEN pr.kind = 'device' THEN 'device'
         ELSE 'recurring'
