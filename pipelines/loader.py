@@ -15,7 +15,10 @@ Choices the contract leaves open:
   text parsing as CSV (a float 19.99 becomes the decimal 19.99, never a binary fraction).
 - A service's price term must have the service's product and currency; its billing_cycle and
   billing_model are compared with the subscription's only where both are set (one-time and
-  usage prices have no cycle, and `none` subscriptions need no model).
+  usage prices have no cycle, and `none` subscriptions need no model). A termed or device
+  service (charged per cycle) in a subscription with billing_cycle `none` is a
+  `terms_mismatch`: it has no periods to be billed in (one-time and no-billing services are
+  what such a subscription holds).
 
 Check names in upstream.quarantine (one row per failed check; a row counts once):
 - `parse`: a value that cannot be read as its column's type (the text is in the message);
@@ -431,7 +434,11 @@ FETCHED = {
                                       "billing_model": "sub_model"},
     ("services", "price_term_id"): {"product_id": "pt_product", "currency": "pt_currency",
                                     "billing_cycle": "pt_cycle", "billing_model": "pt_model"},
+    ("services", "product_id"): {"kind": "product_kind"},
 }
+
+#: Product kinds charged per billing cycle: they need a subscription with a cycle.
+PER_CYCLE_KINDS = ("termed", "device")
 
 
 def _check_relations(tables: dict[str, _Table], minor_units: dict[str, int]) -> None:
@@ -540,6 +547,8 @@ def _check_service_terms(services: _Table, resolved) -> None:
     """A service's price term belongs to its product and bills in its subscription's terms."""
     joined = resolved[("services", "price_term_id")].join(
         resolved[("services", "subscription_id")].drop("__found"), on=ROW)
+    joined = joined.join(
+        resolved[("services", "product_id")].select(ROW, "product_kind"), on=ROW, how="left")
     joined = joined.with_columns(
         services.data.select("subscription_id", "product_id")[joined.get_column(ROW)])
     pt, sub = pl.col("price_term_id"), pl.col("subscription_id")
@@ -558,6 +567,11 @@ def _check_service_terms(services: _Table, resolved) -> None:
             pl.lit("price term "), pt, pl.lit(" is "), pl.col("pt_model"),
             pl.lit("-billed but subscription "), sub, pl.lit(" is "), pl.col("sub_model"),
             pl.lit("-billed"))),
+        ("product_id", (pl.col("sub_cycle") == "none")
+         & pl.col("product_kind").is_in(PER_CYCLE_KINDS), pl.concat_str(
+            pl.lit("product "), pl.col("product_id"), pl.lit(" is "), pl.col("product_kind"),
+            pl.lit(" (billed per cycle) but subscription "), sub,
+            pl.lit(" has billing_cycle none"))),
     )
     joined = joined.filter(pl.col("__price_terms_ok") & pl.col("__subscriptions_ok"))
     for column, differs, message in mismatches:

@@ -1,7 +1,9 @@
 -- One row per (service, billing period) the run's lines touch that would be charged net more
 -- than once once they are published: net billed days of its `period` charge keys (published,
 -- from the ledger, plus this run's invoice lines minus its credit lines) above the period's
--- days, or a charge key (of any charge) whose net amount is negative.
+-- days, or a charge key (of any charge) whose net amount is negative. A one-time charge is a
+-- key of its own one-day period (charge_periods), so it is charged twice when its net days
+-- exceed 1.
 --
 -- layer: checks
 -- grain: service_id, cycle_start

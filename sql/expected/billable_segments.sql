@@ -1,7 +1,8 @@
 -- One row per (service, span of billable days under one set of terms): the effective spans of
 -- the timeline, less the trial (effective but free) and less the days after a non-renewing
--- termed period expires; a regretted service has none at all (domain.md §5). seg_end null =
--- billable until further notice.
+-- termed period expires; a regretted service has none at all (domain.md §5). Only services
+-- charged per cycle have segments (a one-time charge is one_time_charges; a no-billing
+-- service has none). seg_end null = billable until further notice.
 --
 -- layer: expected
 -- grain: service_id, seg_start
@@ -21,6 +22,7 @@ FROM work.service_timeline AS tl
 JOIN work.service_terms AS t ON t.service_id = tl.service_id
 JOIN work.billable_services AS s ON s.service_id = tl.service_id
 WHERE tl.state = 'effective'
+  AND s.charging = 'per_cycle'
   AND t.regretted_on IS NULL
   AND (tl.seg_end IS NULL OR tl.seg_end > t.trial_end)
   AND (t.term_end IS NULL OR tl.seg_start < t.term_end)

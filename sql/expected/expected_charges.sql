@@ -12,6 +12,7 @@
 -- (cancellation_fees) are keys of their own charge. What a key is worth, and whether one that
 -- already has published lines keeps them, is reconciled against the ledger (charge_values):
 -- this model knows nothing of what was billed.
+-- A one-time charge is a key of a one-day period (charge_periods), due on its day.
 --
 -- layer: expected
 -- grain: service_id, cycle_start, price_term_id, quantity, charge
@@ -62,7 +63,7 @@ SELECT
     d.subscription_id,
     a.account_id,
     a.currency,
-    a.minor_factor,
+    m.minor_factor,
     d.product_id,
     d.price_term_id,
     d.quantity,
@@ -78,7 +79,8 @@ SELECT
     v.amount AS unit_amount,
     v.tax_rate
 FROM due AS d
-JOIN work.subscription_anchors AS a ON a.subscription_id = d.subscription_id
+JOIN work.billable_services AS a ON a.service_id = d.service_id
+JOIN work.src_currencies AS m ON m.currency = a.currency
 LEFT JOIN work.service_contracts AS c
     ON c.service_id = d.service_id AND c.price_term_id = d.price_term_id
    AND d.cycle_start < c.contract_end
@@ -95,9 +97,10 @@ LEFT JOIN work.src_price_versions AS v
    END
 UNION ALL
 SELECT
-    f.service_id, f.subscription_id, a.account_id, a.currency, a.minor_factor, f.product_id,
+    f.service_id, f.subscription_id, a.account_id, a.currency, m.minor_factor, f.product_id,
     f.price_term_id, f.quantity, f.charge, f.cycle_start, f.cycle_end, f.period_start,
     f.period_end, f.days, f.period_days, f.is_due, f.price_valid_from, f.unit_amount,
     f.tax_rate
 FROM work.cancellation_fees AS f
-JOIN work.subscription_anchors AS a ON a.subscription_id = f.subscription_id
+JOIN work.billable_services AS a ON a.service_id = f.service_id
+JOIN work.src_currencies AS m ON m.currency = a.currency

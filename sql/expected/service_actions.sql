@@ -61,10 +61,17 @@ SELECT
     COALESCE(extension.value = 'true', FALSE) AS trial_extension_allowed,
     np.tier_path AS new_product_tier_path,
     nt.product_id AS new_term_product_id,
+    -- a one-time or no-billing service's term has a cycle only where both have one (a `none`
+    -- subscription has neither cycle nor, perhaps, a model), as the loader compares them
     (
         nt.price_term_id IS NULL
-        OR (nt.currency = s.currency AND nt.billing_cycle = s.billing_cycle
-            AND nt.billing_model = s.billing_model)
+        OR COALESCE(
+            nt.currency = s.currency
+            AND (nt.billing_cycle = s.billing_cycle
+                 OR (s.charging <> 'per_cycle'
+                     AND (nt.billing_cycle IS NULL OR s.billing_cycle = 'none')))
+            AND (nt.billing_model = s.billing_model OR s.billing_model IS NULL),
+            FALSE)
     ) AS new_term_fits_subscription,
     e.seq
 FROM timed AS e

@@ -1,4 +1,4 @@
--- One row per billable service whose agreed price term has a contract period (domain.md §6):
+-- One row per service charged per cycle whose agreed price term has a contract period (domain.md §6):
 -- contract_cycles cycles from its first billable day (the first activation as requested, after
 -- the trial trial_grants gives it: the day F is read from), counted on that day's day of month
 -- (clamped to short months) or by whole weeks, over [contract_start, contract_end). The price
@@ -21,7 +21,7 @@ WITH agreed AS (
     JOIN work.src_price_versions AS v
         ON v.price_term_id = g.price_term_id
        AND VALID_ON(g.first_activated_on, v.covers_from, v.valid_to)
-    WHERE v.contract_cycles IS NOT NULL
+    WHERE v.contract_cycles IS NOT NULL AND s.charging = 'per_cycle'
 )
 
 SELECT

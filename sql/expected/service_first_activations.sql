@@ -2,7 +2,9 @@
 -- then and that version's trial_days, termed_cycles and auto_renew (domain.md §6), the trial
 -- as the price term grants it (base_trial_end: effective but not billable until then, before
 -- any extension; none when trial_once_per gave the contact's trial to another service:
--- trial_grants) and the day a regret took effect, if one did.
+-- trial_grants) and the day a regret took effect, if one did. Only a service charged per
+-- cycle has a trial or a termed period: a one-time service is invoiced on activation and a
+-- no-billing one never, so their trial_days and termed_cycles are not read (README).
 --
 -- layer: expected
 -- grain: service_id
@@ -23,13 +25,15 @@ SELECT
     f.first_activated_on,
     f.price_term_id,
     CASE
-        WHEN COALESCE(g.trial_granted, FALSE) THEN f.first_activated_on + v.trial_days
+        WHEN s.charging = 'per_cycle' AND COALESCE(g.trial_granted, FALSE)
+            THEN f.first_activated_on + v.trial_days
         ELSE f.first_activated_on
     END AS base_trial_end,
     f.regretted_on,
-    v.termed_cycles,
+    CASE WHEN s.charging = 'per_cycle' THEN v.termed_cycles END AS termed_cycles,
     v.auto_renew
 FROM first_activation AS f
+JOIN work.billable_services AS s ON s.service_id = f.service_id
 JOIN work.src_price_versions AS v
     ON v.price_term_id = f.price_term_id
    AND VALID_ON(f.first_activated_on, v.covers_from, v.valid_to)

@@ -1,5 +1,7 @@
--- One row per billable subscription with a visible activation: what anchors its periods
--- (domain.md §1). F, the first billable date, is that of the visible activation recorded first
+-- One row per billable subscription with a visible activation of a service charged per cycle:
+-- what anchors its periods (domain.md §1). One-time and no-billing services neither anchor
+-- nor have periods, so a subscription with billing_cycle `none` (which holds only those) has
+-- no row. F, the first billable date, is that of the visible activation recorded first
 -- (smallest recorded_at, action_id; activations dated before their service's ordered_on are
 -- void and anchor nothing): its date, or the end of its trial when it is the service's first
 -- activation. F is read from the actions as requested, not from the state machine's outcome,
@@ -13,9 +15,12 @@
 -- layer: expected
 -- grain: subscription_id
 WITH activations AS (
-    SELECT service_id, subscription_id, action_id, requested_on, recorded_at, req_seq
-    FROM work.requested_actions
-    WHERE action = 'activate' AND requested_on >= ordered_on
+    SELECT a.service_id, a.subscription_id, a.action_id, a.requested_on, a.recorded_at,
+           a.req_seq
+    FROM work.requested_actions AS a
+    JOIN work.billable_services AS s ON s.service_id = a.service_id
+    WHERE a.action = 'activate' AND a.requested_on >= a.ordered_on
+      AND s.charging = 'per_cycle'
 ),
 
 first_billable AS (
@@ -39,6 +44,7 @@ subscriptions AS (
         subscription_id, account_id, currency, billing_cycle, cycle_months, billing_model,
         billing_method, billing_day, bill_days_before, payment_method_id
     FROM work.billable_services
+    WHERE charging = 'per_cycle'
 ),
 
 defaults AS (

@@ -5,7 +5,8 @@
 -- a product's trial once (`service`, the default) or one trial at all (`contact`). Of the
 -- account's services whose terms grant a trial, the one activated first (then by service_id)
 -- among those of the same product, or of any product, keeps it (trial_granted); the others
--- are billable from their activation. Read from the actions as requested, like F
+-- are billable from their activation. Only a service charged per cycle has a trial (a
+-- one-time service is invoiced on activation). Read from the actions as requested, like F
 -- (subscription_anchors), so that the anchors and the trials agree and never move when a later
 -- action changes which activation takes effect. run_scope computes an account's
 -- subscriptions together.
@@ -36,7 +37,7 @@ terms AS (
         s.account_id,
         v.price_term_id,
         v.product_id,
-        v.trial_days,
+        CASE WHEN s.charging = 'per_cycle' THEN v.trial_days ELSE 0 END AS trial_days,
         COALESCE(r.value, 'service') = 'contact' AS once_per_contact
     FROM activations AS f
     JOIN work.billable_services AS s ON s.service_id = f.service_id

@@ -1,6 +1,8 @@
 -- One row per kind of input the run loaded but does not apply yet (src_applied_features says
 -- what is applied): visible actions of the kinds that later issues apply, services of product
--- kinds not billed yet, and business-rule versions set upstream with a key (or, for the timing
+-- kinds not billed yet (and services charged per cycle in a subscription with billing_cycle
+-- `none`, which cannot bill them: name `<kind>:billing_cycle_none`; the loader quarantines
+-- them, src_services), and business-rule versions set upstream with a key (or, for the timing
 -- rules, a value) this release does not apply; a timing rule with another value than
 -- `immediate` or `end_of_period` is applied as `immediate` (end_of_period_actions).
 --
@@ -17,10 +19,15 @@ FROM work.src_actions_visible
 WHERE NOT is_applied
 GROUP BY action
 UNION ALL
-SELECT CAST(:bill_run_id AS VARCHAR), 'product_kind', s.product_kind, COUNT(*)
-FROM work.src_services AS s
-WHERE s.product_kind NOT IN (SELECT name FROM applied WHERE kind = 'product_kind')
-GROUP BY s.product_kind
+SELECT CAST(:bill_run_id AS VARCHAR), 'product_kind', u.name, COUNT(*)
+FROM (
+    SELECT
+        CASE WHEN s.product_kind IN (SELECT name FROM applied WHERE kind = 'product_kind')
+             THEN s.product_kind || ':billing_cycle_none' ELSE s.product_kind END AS name
+    FROM work.src_services AS s
+    WHERE NOT s.is_billed
+) AS u
+GROUP BY u.name
 UNION ALL
 SELECT CAST(:bill_run_id AS VARCHAR), 'business_rule', r.key, COUNT(*)
 FROM work.src_business_rules AS r

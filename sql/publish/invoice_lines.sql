@@ -1,7 +1,8 @@
 -- One row per new invoice line of the run: a positive charge difference (domain.md §11). Kind:
 -- `cancellation_fee` for every line of a fee's key; else `recurring` (`device` for a rented
 -- device) when it is the key's first line and covers the whole period, `proration` when its
--- first line covers part of it, `correction` afterwards.
+-- first line covers part of it, `one_time` for the first line of a one-time service's charge
+-- (its one-day period), `correction` afterwards.
 --
 -- layer: publish
 -- grain: invoice_id, line_no
@@ -22,6 +23,7 @@ SELECT
     CASE
         WHEN p.charge = 'cancellation_fee' THEN 'cancellation_fee'
         WHEN p.has_published THEN 'correction'
+        WHEN pr.kind = 'one_time' THEN 'one_time'
         WHEN p.expected_days < p.period_days THEN 'proration'
         WHEN pr.kind = 'device' THEN 'device'
         ELSE 'recurring'

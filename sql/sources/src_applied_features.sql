@@ -20,6 +20,8 @@ FROM (
         ('action', 'grace_period', NULL),
         ('product_kind', 'termed', NULL),
         ('product_kind', 'device', NULL),
+        ('product_kind', 'one_time', NULL),
+        ('product_kind', 'no_billing', NULL),
         ('business_rule', 'default_billing_day', NULL),
         ('business_rule', 'default_billing_weekday', NULL),
         ('business_rule', 'pause_max_days', NULL),

@@ -1,9 +1,9 @@
 """Random billing worlds for the hypothesis properties of tests/engine/test_properties.py.
 
 A world is one account (a card, a credit limit, a few payments) and one subscription on any
-cycle, method and model, with one or two services, trials, non-renewing terms, price
-versions, the timing rules and a chronological run of actions per service, over two or three
-of its periods.
+cycle, method and model, with one or two services, sometimes a one-time or a no-billing
+service beside them, trials, non-renewing terms, price versions, the timing rules and a
+chronological run of actions per service, over two or three of its periods.
 """
 
 from __future__ import annotations
@@ -210,6 +210,19 @@ def worlds(draw, subscription_id: str, cycle: str, periods: int, end: dt.date,
             s.rule(key, value, valid_from=str(FIRST_DAY))
 
     services = [f"{sid}-SV{n}" for n in range(1, draw(st.integers(1, 2)) + 1)]
+    catalogue = {service_id: draw(st.sampled_from([(p1, pt1), (p1, pt1), (p2, pt2)]))
+                 for service_id in services}
+    # now and then a one-time charge (an installation) or a no-billing service beside them:
+    # no cycle on its price, billed once on activation or never (domain.md §6)
+    other_kind = draw(st.sampled_from([None, None, "one_time", "no_billing"]))
+    if other_kind:
+        p3, pt3 = f"{sid}-P3", f"{sid}-PT3"
+        s.product(p3, kind=other_kind)
+        s.price_term(pt3, amount=draw(prices(currency)) if other_kind == "one_time" else "0",
+                     product_id=p3, tax_rate=tax_rate, currency=currency, cycle=None,
+                     model=model, trial_days=draw(st.sampled_from([0, 0, 3])))
+        services.append(f"{sid}-SV3")
+        catalogue[f"{sid}-SV3"] = (p3, pt3)
     seq = 0
 
     def act(kind: str, effective: dt.date, service_id: str, **extra) -> None:
@@ -235,12 +248,13 @@ def worlds(draw, subscription_id: str, cycle: str, periods: int, end: dt.date,
                {"new_product_id": p2, "new_price_term_id": pt2, "new_quantity": 2}]
     first_activation = end
     for service_id in services:
-        product, price_term = draw(st.sampled_from([(p1, pt1), (p1, pt1), (p2, pt2)]))
+        product, price_term = catalogue[service_id]
         s.service(service_id, subscription_id=sid, product_id=product, price_term_id=price_term,
                   quantity=draw(st.integers(1, 3)))
         # activated early in the history, so that two or three periods get billed
         day = start + days(draw(st.integers(0, CYCLE_DAYS[cycle] // 2)))
-        first_activation = min(first_activation, day)
+        if product in (p1, p2):  # a one-time or no-billing activation anchors nothing
+            first_activation = min(first_activation, day)
         act("activate", day, service_id)
         state, paused_until = "effective", None
         # then a chronological run of actions, mostly ones its state allows

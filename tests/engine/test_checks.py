@@ -78,6 +78,19 @@ def test_a_service_day_charged_twice_is_refused(con):
     assert refused(con, "2026-01-01", catalog)["no_service_day_charged_twice"] == 2
 
 
+def test_a_one_time_charge_billed_for_two_days_is_refused(con):
+    # a one-time charge is one day of its own one-day period: a draft that bills it for two
+    # (49.90 x 2/1) is a service-day charged twice
+    s = world()
+    s.product("INSTALL", kind="one_time")
+    s.price_term("PT-INST", amount="49.90", product_id="INSTALL", cycle=None)
+    s.service("SV3", product_id="INSTALL", price_term_id="PT-INST")
+    s.load(con)
+    catalog = broken("charge_periods", "    o.charged_on + 1 AS span_end",
+                     "    o.charged_on + 2 AS span_end")
+    assert refused(con, "2026-01-01", catalog)["no_service_day_charged_twice"] == 1
+
+
 def test_a_negative_line_is_refused(con):
     # the credit for SV2's cancelled days published as a negative amount
     world().load(con)
@@ -113,7 +126,7 @@ def test_a_repeated_key_in_the_draft_is_refused(con):
     world().load(con)
     catalog = broken("invoice_lines", """    CAST(ROW_NUMBER() OVER (
         PARTITION BY p.subscription_id
-        ORDER BY p.service_id, p.cycle_start, p.price_term_id, p.quantity
+        ORDER BY p.service_id, p.cycle_start, p.charge, p.price_term_id, p.quantity
     ) AS INTEGER) AS line_no,""", "    1 AS line_no,")
     assert refused(con, "2026-01-01", catalog)[GRAINS_CHECK] == 1
 

@@ -426,6 +426,20 @@ def test_one_time_prices_fit_any_cycle_and_no_billing_subscriptions_any_model(co
     assert load(con, tmp_path, tables).quarantined == 0
 
 
+def test_a_termed_service_in_a_no_billing_subscription_is_quarantined(con, tmp_path):
+    # S3 has billing_cycle none: no periods to bill a termed service in (V3, one-time, fits)
+    tables = snapshot()
+    tables["price_terms"].append(dict(tables["price_terms"][3], price_term_id="PT5",
+                                      product_id="P2"))
+    tables["services"].append({"service_id": "V5", "subscription_id": "S3", "product_id": "P2",
+                               "price_term_id": "PT5", "quantity": "1",
+                               "ordered_on": "2026-01-05"})
+    load(con, tmp_path, tables)
+    assert quarantined(con) == [
+        ("services", "V5", "product_id", "terms_mismatch",
+         "product P2 is termed (billed per cycle) but subscription S3 has billing_cycle none")]
+
+
 def test_an_action_on_a_service_of_another_subscription_is_quarantined(con, tmp_path):
     tables = snapshot()
     edit(tables, "actions", "X2", service_id="V1")  # X2 is S2's; V1 belongs to S1
