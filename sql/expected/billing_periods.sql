@@ -2,7 +2,8 @@
 -- holding the first billable day (for a subscription that is only due, the period holding its
 -- valued_from date, see run_scope) up to the period holding the billing horizon (pre-bill:
 -- horizon + bill_days_before; post-bill: the horizon, whose period is not due until it ends),
--- or the last period already billed if later (billed_through). The end of the last period is
+-- or the last period already billed (billed_through) or billed in advance by a bill_in_advance
+-- dated by the horizon (advance_billings) if later. The end of the last period is
 -- when the next one falls due (subscription_wake_dates). Boundaries come from the integer
 -- period index k (PERIOD_OF, PERIOD_START: never by adding an interval to a clamped date,
 -- domain §1).
@@ -26,6 +27,10 @@ WITH points AS (
     UNION ALL
     SELECT subscription_id, billed_through AS day, FALSE AS is_first
     FROM work.billed_through
+    UNION ALL
+    SELECT subscription_id, advance_to - 1 AS day, FALSE AS is_first
+    FROM work.advance_billings
+    WHERE took_effect AND effective_on <= :horizon
 ),
 
 indexed AS (

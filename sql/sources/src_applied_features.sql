@@ -18,6 +18,7 @@ FROM (
         ('action', 'regret', NULL),
         ('action', 'extend_trial', NULL),
         ('action', 'grace_period', NULL),
+        ('action', 'bill_in_advance', NULL),
         ('product_kind', 'termed', NULL),
         ('product_kind', 'device', NULL),
         ('business_rule', 'default_billing_day', NULL),

@@ -2,8 +2,8 @@
 
 A world is one account (a card, a credit limit, a few payments) and one subscription on any
 cycle, method and model, with one or two services, trials, non-renewing terms, price
-versions, the timing rules and a chronological run of actions per service, over two or three
-of its periods.
+versions, the timing rules and a chronological run of actions per service (bills in advance
+among them), over two or three of its periods.
 """
 
 from __future__ import annotations
@@ -42,14 +42,14 @@ CLOCK = ["00:00:00", "10:00:00", "23:59:59"]  # both ends of the known-on-D cut-
 # drawn instead, so that rejections happen too.
 NEXT_ACTIONS = {
     "effective": ["pause", "deactivate", "cancel", "change", "change", "regret", "extend_trial",
-                  "grace_period"],
-    "paused": ["resume", "cancel", "change", "regret"],
+                  "grace_period", "bill_in_advance"],
+    "paused": ["resume", "cancel", "change", "regret", "bill_in_advance"],
     "not_effective": ["activate", "cancel", "change"],
     "cancelled": [],
     "regretted": [],
 }
 ANY_ACTION = ["activate", "deactivate", "pause", "resume", "cancel", "change", "regret",
-              "extend_trial"]
+              "extend_trial", "bill_in_advance"]
 
 
 def money(minor: int, currency: str) -> str:
@@ -261,6 +261,11 @@ def worlds(draw, subscription_id: str, cycle: str, periods: int, end: dt.date,
                 else:
                     extra["until_date"] = day + days(draw(st.integers(-5, 40)))
                     landmarks.append(extra["until_date"])
+            elif kind == "bill_in_advance":  # by cycles or to a date, maybe covering none
+                if draw(st.booleans()):
+                    extra["cycles"] = draw(st.integers(1, 3))
+                else:
+                    extra["until_date"] = day + days(draw(st.integers(1, 3 * CYCLE_DAYS[cycle])))
             act(kind, day, service_id, **extra)
             if kind in NEXT_ACTIONS[state]:
                 state = {"activate": "effective", "resume": "effective",
