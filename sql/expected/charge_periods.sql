@@ -1,6 +1,7 @@
 -- One row per (billable segment, billing period it overlaps): the billable days of a service
 -- under one set of terms inside one anchored period (billing-cycle alignment: every service
--- of a subscription shares its periods, domain.md §1).
+-- of a subscription shares its periods, domain.md §1). period_days is the length of the
+-- anchored period, also for one a change_billing_day cuts short (domain.md §10).
 --
 -- layer: expected
 -- grain: service_id, cycle_start, span_start
@@ -14,7 +15,7 @@ SELECT
     p.bill_days_before,
     p.cycle_start,
     p.cycle_end,
-    DATE_DIFF('day', p.cycle_start, p.cycle_end) AS period_days,
+    p.period_days,
     GREATEST(s.seg_start, p.cycle_start) AS span_start,
     CASE
         WHEN s.seg_end IS NULL THEN p.cycle_end ELSE LEAST(s.seg_end, p.cycle_end)

@@ -19,6 +19,7 @@ FROM (
         ('action', 'extend_trial', NULL),
         ('action', 'grace_period', NULL),
         ('action', 'bill_in_advance', NULL),
+        ('action', 'change_billing_day', NULL),
         ('product_kind', 'termed', NULL),
         ('product_kind', 'device', NULL),
         ('business_rule', 'default_billing_day', NULL),
