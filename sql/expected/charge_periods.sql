@@ -1,9 +1,10 @@
 -- One row per (billable segment, billing period it overlaps): the billable days of a service
 -- under one set of terms inside one anchored period (billing-cycle alignment: every service
--- of a subscription shares its periods, domain.md §1). A one-time charge (one_time_charges) is
--- the one day of its own period [charged_on, charged_on + 1), due on that day under either
--- billing model (billed in the first run whose date reaches it), so that it is a charge key
--- of the same reconciliation as every period.
+-- of a subscription shares its periods, domain.md §1). period_days is the length of the
+-- anchored period, also for one a change_billing_day cuts short (domain.md §10). A one-time
+-- charge (one_time_charges) is the one day of its own period [charged_on, charged_on + 1), due
+-- on that day under either billing model (billed in the first run whose date reaches it), so
+-- that it is a charge key of the same reconciliation as every period.
 --
 -- layer: expected
 -- grain: service_id, cycle_start, span_start
@@ -17,7 +18,7 @@ SELECT
     p.bill_days_before,
     p.cycle_start,
     p.cycle_end,
-    DATE_DIFF('day', p.cycle_start, p.cycle_end) AS period_days,
+    p.period_days,
     GREATEST(s.seg_start, p.cycle_start) AS span_start,
     CASE
         WHEN s.seg_end IS NULL THEN p.cycle_end ELSE LEAST(s.seg_end, p.cycle_end)

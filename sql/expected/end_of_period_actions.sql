@@ -13,9 +13,10 @@
 --   * a `cancel` inside the contract when `cancel_in_contract` is `end_of_contract`: it
 --     applies on contract_end (the service runs, and is billed, to the contract's end).
 -- Another value of these rules is applied as `immediate` (bill_run_deferred reports it). An
--- end_of_period action moves to the first period start of the subscription's anchors
--- (subscription_anchors, PERIOD_START) on or after the requested date; one requested on a
--- period start, or before the subscription has any activation, stays where it is.
+-- end_of_period action moves to the first period start on or after the requested date under
+-- the billing day in force then (subscription_anchor_spans, PERIOD_START; a
+-- change_billing_day's day when it cuts that period short); one requested on a period start,
+-- or before the subscription has any activation, stays where it is.
 --
 -- layer: expected
 -- grain: service_id, action_id
@@ -98,20 +99,27 @@ moving AS (
           <= old_v.amount * c.old_quantity
 ),
 
--- the period holding the requested date; the action moves to the start of the next one
+-- the period holding the requested date, under the billing day in force on it; the action
+-- moves to the start of the next one
 located AS (
     SELECT
-        m.service_id, m.action_id, m.requested_on, a.cycle_months, a.anchor_month,
+        m.service_id, m.action_id, m.requested_on, a.span_to, a.cycle_months, a.anchor_month,
         a.billing_day,
         PERIOD_OF(m.requested_on, a.cycle_months, a.anchor_month, a.billing_day) AS k
     FROM moving AS m
-    JOIN work.subscription_anchors AS a ON a.subscription_id = m.subscription_id
+    JOIN work.subscription_anchor_spans AS a
+        ON a.subscription_id = m.subscription_id
+       AND (a.span_from IS NULL OR a.span_from <= m.requested_on)
+       AND (a.span_to IS NULL OR m.requested_on < a.span_to)
 )
 
 SELECT
     service_id,
     action_id,
-    PERIOD_START(k + 1, cycle_months, anchor_month, billing_day) AS applies_on
+    CASE
+        WHEN span_to < PERIOD_START(k + 1, cycle_months, anchor_month, billing_day) THEN span_to
+        ELSE PERIOD_START(k + 1, cycle_months, anchor_month, billing_day)
+    END AS applies_on
 FROM located
 WHERE PERIOD_START(k, cycle_months, anchor_month, billing_day) < requested_on
 UNION ALL

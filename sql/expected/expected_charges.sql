@@ -4,15 +4,16 @@
 -- when its billing date has come (pre-bill: period start - bill_days_before, or the service's
 -- first billable day in it if later; post-bill: period end). A pre-billed key whose own first
 -- day is after :as_of is due with the service's period, when another key of it starts by
--- :as_of (the period's first billable day is the earliest of its keys'). The catalogue's
--- version is the latest valid on cycle_start, else the one valid on the key's first billable
--- day (null: none is), except inside a contract (service_contracts): a period of the agreed
--- price term that starts before the contract's end takes the protected version, the one valid
--- on the contract's start (domain.md §6), whatever versions come later. The cancellation fees
--- (cancellation_fees) are keys of their own charge. What a key is worth, and whether one that
--- already has published lines keeps them, is reconciled against the ledger (charge_values):
--- this model knows nothing of what was billed.
--- A one-time charge is a key of a one-day period (charge_periods), due on its day.
+-- :as_of (the period's first billable day is the earliest of its keys'). Every key of a
+-- service-period that a bill_in_advance dated by :as_of covers is due (advance_billings). The
+-- catalogue's version is the latest valid on cycle_start, else the one valid on the key's
+-- first billable day (null: none is), except inside a contract (service_contracts): a period
+-- of the agreed price term that starts before the contract's end takes the protected version,
+-- the one valid on the contract's start (domain.md §6), whatever versions come later. A
+-- one-time charge is a key of a one-day period (charge_periods), due on its day; the
+-- cancellation fees (cancellation_fees) are keys of their own charge. What a key is worth,
+-- and whether one that already has published lines keeps them, is reconciled against the
+-- ledger (charge_values): this model knows nothing of what was billed.
 --
 -- layer: expected
 -- grain: service_id, cycle_start, price_term_id, quantity, charge
@@ -43,10 +44,19 @@ dated AS (
     FROM keyed AS k
 ),
 
+-- the service-periods a bill_in_advance dated by :as_of bills ahead (advance_billings)
+advanced AS (
+    SELECT DISTINCT k.service_id, k.cycle_start
+    FROM keyed AS k
+    JOIN work.advance_billings AS b
+        ON b.service_id = k.service_id AND b.took_effect AND b.effective_on <= :as_of
+       AND k.cycle_start >= b.advance_from AND k.cycle_start < b.advance_to
+),
+
 due AS (
     SELECT
         d.*,
-        d.due_by_date OR COALESCE(
+        d.due_by_date OR v.service_id IS NOT NULL OR COALESCE(
             d.billing_model = 'pre' AND d.cycle_start - d.bill_days_before <= :as_of
             AND EXISTS (
                 SELECT 1 FROM keyed AS f
@@ -56,6 +66,7 @@ due AS (
             FALSE
         ) AS is_due
     FROM dated AS d
+    LEFT JOIN advanced AS v ON v.service_id = d.service_id AND v.cycle_start = d.cycle_start
 )
 
 SELECT

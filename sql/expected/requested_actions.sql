@@ -33,6 +33,8 @@ SELECT
     new_quantity,
     days,
     until_date,
+    cycles,
+    billing_day AS new_billing_day,
     ROW_NUMBER() OVER (
         PARTITION BY target_service_id
         ORDER BY effective_on, recorded_at, action_id

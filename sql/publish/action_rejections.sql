@@ -1,8 +1,10 @@
 -- One row per service action, effective by :as_of, that the rules forbid and that no earlier
 -- run published: the action takes no effect (domain.md §5). The state machine judges most
 -- actions (service_action_outcomes); trial extensions are judged against the trial
--- (trial_extensions), grace periods against their limits (grace_period_spans). Subscription-level actions apply
--- to the services for which they are valid and reject nothing.
+-- (trial_extensions), grace periods against their limits (grace_period_spans), bills in
+-- advance against the state, billing model and trial (advance_billings), billing-day changes
+-- against the subscription (billing_day_changes). Other subscription-level actions apply to
+-- the services for which they are valid and reject nothing.
 --
 -- layer: publish
 -- grain: action_id, service_id
@@ -10,13 +12,22 @@
 WITH judged AS (
     SELECT action_id, service_id, reason, took_effect, subscription_level, effective_on
     FROM work.service_action_outcomes
-    WHERE action NOT IN ('extend_trial', 'grace_period')
+    WHERE action NOT IN ('extend_trial', 'grace_period', 'bill_in_advance', 'change_billing_day')
     UNION ALL
     SELECT action_id, service_id, reason, took_effect, subscription_level, effective_on
     FROM work.trial_extensions
     UNION ALL
     SELECT action_id, service_id, reason, took_effect, subscription_level, effective_on
     FROM work.grace_period_spans
+    UNION ALL
+    SELECT action_id, service_id, reason, took_effect, subscription_level, effective_on
+    FROM work.advance_billings
+    UNION ALL
+    -- a billing day belongs to the subscription: its refusal is published for every service
+    -- the action reaches, also when it names none
+    SELECT c.action_id, a.service_id, c.reason, c.took_effect, FALSE, c.effective_on
+    FROM work.billing_day_changes AS c
+    JOIN work.requested_actions AS a ON a.action_id = c.action_id
 )
 
 SELECT DISTINCT

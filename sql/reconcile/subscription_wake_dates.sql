@@ -6,7 +6,8 @@
 --     (billing_periods), so the next starts at their last end; pre-bill takes it
 --     bill_days_before earlier, post-bill when it ends, which is that same last end;
 --   * a period valued but not yet due starts: a pre-billed key is due from the later of its
---     billing date and its first billable day (expected_charges);
+--     billing date and its first billable day (expected_charges); a period all of whose keys
+--     are due already (billed in advance: advance_billings) adds no date;
 --   * a billable span starts (first billable day of a pre-billed key, end of a trial);
 --   * a state changes (service_states, action_rejections): any span boundary, term end or
 --     action date after as_of;
@@ -14,7 +15,14 @@
 --
 -- layer: reconcile
 -- grain: subscription_id
-WITH dates AS (
+WITH settled_periods AS (
+    SELECT subscription_id, cycle_start
+    FROM work.expected_charges
+    GROUP BY subscription_id, cycle_start
+    HAVING BOOL_AND(is_due)
+),
+
+dates AS (
     SELECT
         subscription_id,
         MAX(cycle_end) - CASE WHEN billing_model = 'pre' THEN bill_days_before ELSE 0 END
@@ -22,8 +30,11 @@ WITH dates AS (
     FROM work.billing_periods
     GROUP BY subscription_id, billing_model, bill_days_before
     UNION ALL
-    SELECT subscription_id, cycle_start AS on_date
-    FROM work.billing_periods
+    SELECT p.subscription_id, p.cycle_start AS on_date
+    FROM work.billing_periods AS p
+    LEFT JOIN settled_periods AS s
+        ON s.subscription_id = p.subscription_id AND s.cycle_start = p.cycle_start
+    WHERE s.subscription_id IS NULL
     UNION ALL
     SELECT subscription_id, seg_start AS on_date
     FROM work.billable_segments

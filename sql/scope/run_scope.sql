@@ -21,7 +21,8 @@
 -- cannot differ now, unless one of its services was frozen then (no charges, e.g. for want of
 -- a price version): the run values only the periods ending after valued_from, expected and
 -- published alike (billing_periods, ledger_charge_keys), so that a daily run's cost does not
--- grow with the length of the history.
+-- grow with the length of the history; not within two years of a change_billing_day (see
+-- day_changes).
 --
 -- layer: scope
 -- grain: subscription_id
@@ -47,6 +48,16 @@ compared AS (
         ON k.subscription_id = f.subscription_id
 ),
 
+-- a billing-day change cuts a period short, so lines published before it was known name a
+-- later cycle_end than the key now has; until such a period has surely ended (two of the
+-- longest cycles after the change's date) the subscription is valued whole
+day_changes AS (
+    SELECT subscription_id, MAX(effective_on) AS last_on
+    FROM work.src_actions_visible
+    WHERE action = 'change_billing_day'
+    GROUP BY subscription_id
+),
+
 quarantined AS (
     SELECT DISTINCT subscription_id
     FROM work.src_quarantine
@@ -57,7 +68,11 @@ judged AS (
     SELECT
         c.subscription_id,
         c.fingerprint,
-        CASE WHEN t.subscription_id IS NULL THEN c.computed_as_of END AS settled_as_of,
+        CASE
+            WHEN t.subscription_id IS NULL
+                 AND (b.last_on IS NULL OR b.last_on + 732 <= c.computed_as_of)
+                THEN c.computed_as_of
+        END AS settled_as_of,
         CASE
             WHEN m.is_full THEN 'full'
             WHEN c.fingerprint IS DISTINCT FROM c.checkpoint_fingerprint THEN 'changed'
@@ -68,6 +83,7 @@ judged AS (
     CROSS JOIN mode AS m
     LEFT JOIN quarantined AS q ON q.subscription_id = c.subscription_id
     LEFT JOIN work.ledger_frozen_then AS t ON t.subscription_id = c.subscription_id
+    LEFT JOIN day_changes AS b ON b.subscription_id = c.subscription_id
 ),
 
 own AS (

@@ -21,6 +21,8 @@ SELECT
     a.new_quantity,
     a.days,
     a.until_date,
+    a.cycles,
+    a.billing_day,
     a.action IN (SELECT action FROM applied) AS is_applied
 FROM upstream.actions AS a
 WHERE a.recorded_at < :cutoff

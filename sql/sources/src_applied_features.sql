@@ -18,6 +18,8 @@ FROM (
         ('action', 'regret', NULL),
         ('action', 'extend_trial', NULL),
         ('action', 'grace_period', NULL),
+        ('action', 'bill_in_advance', NULL),
+        ('action', 'change_billing_day', NULL),
         ('product_kind', 'termed', NULL),
         ('product_kind', 'device', NULL),
         ('product_kind', 'one_time', NULL),

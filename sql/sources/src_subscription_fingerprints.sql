@@ -41,7 +41,7 @@ hashed AS (
         HASH(
             'action', a.action_id, a.subscription_id, a.service_id, a.action, a.effective_on,
             a.recorded_at, a.new_product_id, a.new_price_term_id, a.new_quantity, a.days,
-            a.until_date, pt.fingerprint, p.fingerprint
+            a.until_date, a.cycles, a.billing_day, pt.fingerprint, p.fingerprint
         ) AS row_hash
     FROM work.src_actions_visible AS a
     LEFT JOIN price_terms AS pt ON pt.item_id = a.new_price_term_id

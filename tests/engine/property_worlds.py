@@ -2,8 +2,9 @@
 
 A world is one account (a card, a credit limit, a few payments) and one subscription on any
 cycle, method and model, with one or two services, sometimes a one-time or a no-billing
-service beside them, trials, non-renewing terms, price versions, the timing rules and a
-chronological run of actions per service, over two or three of its periods.
+service beside them, trials, non-renewing terms, contracts, price versions, the timing rules
+and a chronological run of actions per service (bills in advance and billing-day changes
+among them), over two or three of its periods.
 """
 
 from __future__ import annotations
@@ -42,14 +43,14 @@ CLOCK = ["00:00:00", "10:00:00", "23:59:59"]  # both ends of the known-on-D cut-
 # drawn instead, so that rejections happen too.
 NEXT_ACTIONS = {
     "effective": ["pause", "deactivate", "cancel", "change", "change", "regret", "extend_trial",
-                  "grace_period"],
-    "paused": ["resume", "cancel", "change", "regret"],
-    "not_effective": ["activate", "cancel", "change"],
+                  "grace_period", "bill_in_advance", "change_billing_day"],
+    "paused": ["resume", "cancel", "change", "regret", "bill_in_advance"],
+    "not_effective": ["activate", "cancel", "change", "change_billing_day"],
     "cancelled": [],
     "regretted": [],
 }
 ANY_ACTION = ["activate", "deactivate", "pause", "resume", "cancel", "change", "regret",
-              "extend_trial"]
+              "extend_trial", "bill_in_advance", "change_billing_day"]
 
 
 def money(minor: int, currency: str) -> str:
@@ -225,7 +226,7 @@ def worlds(draw, subscription_id: str, cycle: str, periods: int, end: dt.date,
         catalogue[f"{sid}-SV3"] = (p3, pt3)
     seq = 0
 
-    def act(kind: str, effective: dt.date, service_id: str, **extra) -> None:
+    def act(kind: str, effective: dt.date, service_id: str | None, **extra) -> None:
         nonlocal seq
         seq += 1
         if late and draw(st.booleans()):
@@ -247,6 +248,7 @@ def worlds(draw, subscription_id: str, cycle: str, periods: int, end: dt.date,
                {"new_product_id": p1, "new_price_term_id": pt1},
                {"new_product_id": p2, "new_price_term_id": pt2, "new_quantity": 2}]
     first_activation = end
+    new_days: list[int] = []  # billing days a change_billing_day moves to
     for service_id in services:
         product, price_term = catalogue[service_id]
         s.service(service_id, subscription_id=sid, product_id=product, price_term_id=price_term,
@@ -282,6 +284,21 @@ def worlds(draw, subscription_id: str, cycle: str, periods: int, end: dt.date,
                 else:
                     extra["until_date"] = day + days(draw(st.integers(-5, 40)))
                     landmarks.append(extra["until_date"])
+            elif kind == "bill_in_advance":  # by cycles or to a date, maybe covering none
+                if draw(st.booleans()):
+                    extra["cycles"] = draw(st.integers(1, 3))
+                else:
+                    extra["until_date"] = day + days(draw(st.integers(1, 3 * CYCLE_DAYS[cycle])))
+            elif kind == "change_billing_day":  # the subscription's, mostly named by none
+                new_day = draw(st.integers(1, 7) if cycle == "week" else st.one_of(
+                    st.integers(28, 31), st.integers(1, 31)))
+                if cycle == "week" and draw(st.integers(0, 9)) == 0:
+                    new_day = 9  # not a weekday: rejected
+                extra["billing_day"] = new_day
+                new_days.append(new_day)
+                if draw(st.integers(0, 3)) > 0:
+                    act(kind, day, None, **extra)
+                    continue
             act(kind, day, service_id, **extra)
             if kind in NEXT_ACTIONS[state]:
                 state = {"activate": "effective", "resume": "effective",
@@ -295,6 +312,9 @@ def worlds(draw, subscription_id: str, cycle: str, periods: int, end: dt.date,
         if length in terms:
             landmarks.append(period_later(cycle, billable, terms[length]))
     starts = boundaries(cycle, method, billing_day, billable, start, end)
+    for new_day in new_days:
+        if new_day <= 7 or cycle != "week":
+            starts += boundaries(cycle, method, new_day, billable, start, end)
     landmarks += starts + [day - days(bill_days_before) for day in starts]
     return World(sid, cycle, start, end, services, sorted(set(landmarks)), sorted(set(eves)), s)
 

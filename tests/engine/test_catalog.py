@@ -57,7 +57,7 @@ def test_what_should_be_billed_never_reads_what_was_billed():
 
 
 @pytest.mark.parametrize(("model", "old", "new", "error"), [
-    ("billing_periods", "-- grain: subscription_id, period_index\n", "",
+    ("billing_periods", "-- grain: subscription_id, cycle_start\n", "",
      "no grain declared"),
     ("billing_periods", "-- layer: expected", "-- layer: reconcile", "lives in expected/"),
     ("invoices", "-- published: append\n", "",

@@ -95,3 +95,27 @@ def test_recorded_at_and_effective_on_are_required():
     assert failures(Actions, row(recorded_at=None, effective_on=None)) == [
         (0, "effective_on", "not_null"), (0, "recorded_at", "not_null"),
     ]
+
+
+def test_bill_in_advance_needs_at_least_one_cycle_or_an_until_date():
+    # quarantined at load with the reason, never judged by a run (issue 8, bad input)
+    assert failures(
+        Actions,
+        row(action="bill_in_advance", cycles=0),
+        row(action="bill_in_advance", cycles=-2),
+        row(action="bill_in_advance"),
+        row(action="bill_in_advance", cycles=3),
+        row(action="bill_in_advance", until_date=date(2026, 4, 1)),
+    ) == [(0, "cycles", "range"), (1, "cycles", "range"), (2, "", "length_required")]
+    assert messages(Actions, row(action="bill_in_advance", cycles=0)) == [
+        "cycles must be >= 1, got 0"]
+
+
+def test_change_billing_day_needs_a_day_of_the_month():
+    assert failures(
+        Actions,
+        row(action="change_billing_day", billing_day=0),
+        row(action="change_billing_day", billing_day=32),
+        row(action="change_billing_day", billing_day=1),
+        row(action="change_billing_day", billing_day=31),
+    ) == [(0, "billing_day", "range"), (1, "billing_day", "range")]
