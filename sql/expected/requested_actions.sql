@@ -33,6 +33,7 @@ SELECT
     new_quantity,
     days,
     until_date,
+    auto_renew,
     ROW_NUMBER() OVER (
         PARTITION BY target_service_id
         ORDER BY effective_on, recorded_at, action_id

@@ -52,6 +52,7 @@ SELECT
     e.new_quantity,
     e.days,
     e.until_date,
+    e.auto_renew,
     e.ordered_on,
     CAST(max_days.value AS INTEGER) AS pause_max_days,
     CAST(max_times.value AS INTEGER) AS pause_max_times_per_year,

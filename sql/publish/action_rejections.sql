@@ -1,8 +1,10 @@
 -- One row per service action, effective by :as_of, that the rules forbid and that no earlier
 -- run published: the action takes no effect (domain.md §5). The state machine judges most
 -- actions (service_action_outcomes); trial extensions are judged against the trial
--- (trial_extensions), grace periods against their limits (grace_period_spans). Subscription-level actions apply
--- to the services for which they are valid and reject nothing.
+-- (trial_extensions), grace periods against their limits (grace_period_spans), renew,
+-- set_auto_renew and extend_term against the chain of termed periods (service_term_steps).
+-- Subscription-level actions apply to the services for which they are valid and reject
+-- nothing.
 --
 -- layer: publish
 -- grain: action_id, service_id
@@ -10,13 +12,18 @@
 WITH judged AS (
     SELECT action_id, service_id, reason, took_effect, subscription_level, effective_on
     FROM work.service_action_outcomes
-    WHERE action NOT IN ('extend_trial', 'grace_period')
+    WHERE action NOT IN ('extend_trial', 'grace_period', 'renew', 'set_auto_renew',
+                         'extend_term')
     UNION ALL
     SELECT action_id, service_id, reason, took_effect, subscription_level, effective_on
     FROM work.trial_extensions
     UNION ALL
     SELECT action_id, service_id, reason, took_effect, subscription_level, effective_on
     FROM work.grace_period_spans
+    UNION ALL
+    SELECT action_id, service_id, reason, took_effect, subscription_level, effective_on
+    FROM work.service_term_steps
+    WHERE step > 0
 )
 
 SELECT DISTINCT

@@ -21,6 +21,7 @@ SELECT
     a.new_quantity,
     a.days,
     a.until_date,
+    a.auto_renew,
     a.action IN (SELECT action FROM applied) AS is_applied
 FROM upstream.actions AS a
 WHERE a.recorded_at < :cutoff
