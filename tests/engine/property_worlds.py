@@ -1,7 +1,7 @@
 """Random billing worlds for the hypothesis properties of tests/engine/test_properties.py.
 
 A world is one account (a card, a credit limit, a few payments) and one subscription on any
-cycle, method and model, with one or two services, trials, non-renewing terms, price
+cycle, method and model, with one or two services, trials, renewing and expiring terms, price
 versions, the timing rules and a chronological run of actions per service, over two or three
 of its periods.
 """
@@ -39,17 +39,18 @@ MONEY_CAP = {"EUR": 30_000, "JPY": 30_000, "KWD": 300_000}
 CLOCK = ["00:00:00", "10:00:00", "23:59:59"]  # both ends of the known-on-D cut-off
 
 # The actions a service in each state can take (domain.md §5); now and then any action is
-# drawn instead, so that rejections happen too.
+# drawn instead, so that rejections happen too. A termed service's expiry is not tracked
+# here: renew, set_auto_renew and extend_term are drawn while it may or may not have expired.
 NEXT_ACTIONS = {
     "effective": ["pause", "deactivate", "cancel", "change", "change", "regret", "extend_trial",
-                  "grace_period"],
-    "paused": ["resume", "cancel", "change", "regret"],
-    "not_effective": ["activate", "cancel", "change"],
+                  "grace_period", "renew", "set_auto_renew", "extend_term"],
+    "paused": ["resume", "cancel", "change", "regret", "set_auto_renew", "extend_term"],
+    "not_effective": ["activate", "cancel", "change", "renew"],
     "cancelled": [],
     "regretted": [],
 }
 ANY_ACTION = ["activate", "deactivate", "pause", "resume", "cancel", "change", "regret",
-              "extend_trial"]
+              "extend_trial", "renew", "set_auto_renew", "extend_term"]
 
 
 def money(minor: int, currency: str) -> str:
@@ -173,7 +174,8 @@ def worlds(draw, subscription_id: str, cycle: str, periods: int, end: dt.date,
     terms = dict(
         trial_days=draw(st.sampled_from([0, 0, 3, 20])),
         **draw(st.sampled_from([{}, {}, {"termed_cycles": 1, "auto_renew": False},
-                                {"termed_cycles": 2, "auto_renew": False}])))
+                                {"termed_cycles": 2, "auto_renew": False},
+                                {"termed_cycles": 1, "auto_renew": True}])))
     common = dict(currency=currency, cycle=cycle, model=model)
     tax_rate = draw(st.sampled_from(["0", "0.19"]))
     s.price_term(pt1, amount=draw(prices(currency)), product_id=p1, tax_rate=tax_rate,
@@ -227,6 +229,7 @@ def worlds(draw, subscription_id: str, cycle: str, periods: int, end: dt.date,
                {"new_product_id": p1, "new_price_term_id": pt1},
                {"new_product_id": p2, "new_price_term_id": pt2, "new_quantity": 2}]
     first_activation = end
+    extensions, renewals = [], []  # days of each extend_term, dates of each renew
     for service_id in services:
         product, price_term = draw(st.sampled_from([(p1, pt1), (p1, pt1), (p2, pt2)]))
         s.service(service_id, subscription_id=sid, product_id=product, price_term_id=price_term,
@@ -255,6 +258,13 @@ def worlds(draw, subscription_id: str, cycle: str, periods: int, end: dt.date,
                 extra = dict(draw(st.sampled_from(changes)))
             elif kind == "grace_period":  # beyond 30 days it is rejected (grace_max_days)
                 extra["days"] = draw(st.integers(1, 40))
+            elif kind == "set_auto_renew":
+                extra["auto_renew"] = draw(st.booleans())
+            elif kind == "extend_term":  # the end it moves is a landmark the runs aim at
+                extra["days"] = draw(st.integers(1, 40))
+                extensions.append(extra["days"])
+            elif kind == "renew":
+                renewals.append(day)
             elif kind == "extend_trial":  # by days or to a date, maybe before the trial's end
                 if draw(st.booleans()):
                     extra["days"] = draw(st.integers(1, 40))
@@ -271,7 +281,9 @@ def worlds(draw, subscription_id: str, cycle: str, periods: int, end: dt.date,
     billable = first_activation + days(terms["trial_days"])  # F, roughly
     landmarks.append(billable)
     if "termed_cycles" in terms:
-        landmarks.append(period_later(cycle, billable, terms["termed_cycles"]))
+        term_end = period_later(cycle, billable, terms["termed_cycles"])
+        landmarks += [term_end] + [term_end + days(n) for n in extensions]
+        landmarks += [period_later(cycle, day, terms["termed_cycles"]) for day in renewals]
     starts = boundaries(cycle, method, billing_day, billable, start, end)
     landmarks += starts + [day - days(bill_days_before) for day in starts]
     return World(sid, cycle, start, end, services, sorted(set(landmarks)), sorted(set(eves)), s)
