@@ -1,6 +1,6 @@
 -- One row per (service, span of billable days under one set of terms): the effective spans of
--- the timeline, less the trial (effective but free) and less the days after a non-renewing
--- termed period expires; a regretted service has none at all (domain.md §5). Only services
+-- the timeline (where an expired termed service is already not_effective) less the trial
+-- (effective but free); a regretted service has none at all (domain.md §5). Only services
 -- charged per cycle have segments (a one-time charge is one_time_charges; a no-billing
 -- service has none). seg_end null = billable until further notice.
 --
@@ -13,11 +13,7 @@ SELECT
     tl.price_term_id,
     tl.quantity,
     GREATEST(tl.seg_start, t.trial_end) AS seg_start,
-    CASE
-        WHEN t.term_end IS NULL THEN tl.seg_end
-        WHEN tl.seg_end IS NULL THEN t.term_end
-        ELSE LEAST(tl.seg_end, t.term_end)
-    END AS seg_end
+    tl.seg_end
 FROM work.service_timeline AS tl
 JOIN work.service_terms AS t ON t.service_id = tl.service_id
 JOIN work.billable_services AS s ON s.service_id = tl.service_id
@@ -25,5 +21,3 @@ WHERE tl.state = 'effective'
   AND s.charging = 'per_cycle'
   AND t.regretted_on IS NULL
   AND (tl.seg_end IS NULL OR tl.seg_end > t.trial_end)
-  AND (t.term_end IS NULL OR tl.seg_start < t.term_end)
-  AND (t.term_end IS NULL OR t.trial_end < t.term_end)

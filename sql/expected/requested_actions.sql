@@ -35,6 +35,7 @@ SELECT
     until_date,
     cycles,
     billing_day AS new_billing_day,
+    auto_renew,
     ROW_NUMBER() OVER (
         PARTITION BY target_service_id
         ORDER BY effective_on, recorded_at, action_id

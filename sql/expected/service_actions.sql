@@ -54,6 +54,7 @@ SELECT
     e.until_date,
     e.cycles,
     e.new_billing_day,
+    e.auto_renew,
     e.ordered_on,
     CAST(max_days.value AS INTEGER) AS pause_max_days,
     CAST(max_times.value AS INTEGER) AS pause_max_times_per_year,

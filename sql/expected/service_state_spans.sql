@@ -1,7 +1,7 @@
 -- One row per (service, run of days in one state): the service's states over its whole life
 -- (domain.md §4), from which its state on any date is read. Draft from ordered_on until its
--- first action takes effect; then the timeline's spans, where effective days from the end of
--- a non-renewing termed period on are not_effective (expired); consecutive spans of one state
+-- first action takes effect; then the timeline's spans (where the days a termed service is
+-- expired are already not_effective); consecutive spans of one state
 -- are merged, so run_start is the date since which the service has been in that state.
 -- run_end null = until further notice.
 --
@@ -13,33 +13,14 @@ WITH first_spans AS (
     GROUP BY service_id
 ),
 
-expiring AS (
-    SELECT t.service_id, t.state, t.seg_start, t.seg_end, te.term_end
-    FROM work.service_timeline AS t
-    LEFT JOIN work.service_terms AS te ON te.service_id = t.service_id
-),
-
 spans AS (
     SELECT s.service_id, 'draft' AS state, s.ordered_on AS span_start, f.first_start AS span_end
     FROM work.billable_services AS s
     LEFT JOIN first_spans AS f ON f.service_id = s.service_id
     WHERE f.first_start IS NULL OR s.ordered_on < f.first_start
     UNION ALL
-    -- a span as it is, or its days before the term's end
-    SELECT
-        service_id,
-        CASE WHEN state = 'effective' AND seg_start >= term_end THEN 'not_effective'
-             ELSE state END,
-        seg_start,
-        CASE WHEN state = 'effective' AND seg_start < term_end
-                  AND (seg_end IS NULL OR seg_end > term_end) THEN term_end
-             ELSE seg_end END
-    FROM expiring
-    UNION ALL
-    -- the expired days of an effective span the term's end cuts
-    SELECT service_id, 'not_effective', term_end, seg_end
-    FROM expiring
-    WHERE state = 'effective' AND seg_start < term_end AND (seg_end IS NULL OR seg_end > term_end)
+    SELECT service_id, state, seg_start, seg_end
+    FROM work.service_timeline
 ),
 
 marked AS (

@@ -3,8 +3,9 @@
 -- actions (service_action_outcomes); trial extensions are judged against the trial
 -- (trial_extensions), grace periods against their limits (grace_period_spans), bills in
 -- advance against the state, billing model and trial (advance_billings), billing-day changes
--- against the subscription (billing_day_changes). Other subscription-level actions apply to
--- the services for which they are valid and reject nothing.
+-- against the subscription (billing_day_changes), renew, set_auto_renew and extend_term
+-- against the chain of termed periods (service_term_steps). Other subscription-level actions
+-- apply to the services for which they are valid and reject nothing.
 --
 -- layer: publish
 -- grain: action_id, service_id
@@ -12,7 +13,8 @@
 WITH judged AS (
     SELECT action_id, service_id, reason, took_effect, subscription_level, effective_on
     FROM work.service_action_outcomes
-    WHERE action NOT IN ('extend_trial', 'grace_period', 'bill_in_advance', 'change_billing_day')
+    WHERE action NOT IN ('extend_trial', 'grace_period', 'bill_in_advance', 'change_billing_day',
+                         'renew', 'set_auto_renew', 'extend_term')
     UNION ALL
     SELECT action_id, service_id, reason, took_effect, subscription_level, effective_on
     FROM work.trial_extensions
@@ -28,6 +30,10 @@ WITH judged AS (
     SELECT c.action_id, a.service_id, c.reason, c.took_effect, FALSE, c.effective_on
     FROM work.billing_day_changes AS c
     JOIN work.requested_actions AS a ON a.action_id = c.action_id
+    UNION ALL
+    SELECT action_id, service_id, reason, took_effect, subscription_level, effective_on
+    FROM work.service_term_steps
+    WHERE step > 0
 )
 
 SELECT DISTINCT

@@ -50,7 +50,6 @@ SELECT
         WHEN ps.cancelled THEN 'cancellation_credit'
         WHEN ps.not_effective THEN 'deactivation_credit'
         WHEN ps.paused THEN 'pause_credit'
-        WHEN t.term_end > a.cycle_start AND t.term_end < a.cycle_end THEN 'deactivation_credit'
         ELSE 'correction'
     END AS kind,
     a.cycle_start,

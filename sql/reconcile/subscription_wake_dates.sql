@@ -9,8 +9,8 @@
 --     billing date and its first billable day (expected_charges); a period all of whose keys
 --     are due already (billed in advance: advance_billings) adds no date;
 --   * a billable span starts (first billable day of a pre-billed key, end of a trial);
---   * a state changes (service_states, action_rejections): any span boundary, term end or
---     action date after as_of;
+--   * a state changes (service_states, action_rejections): any span boundary (a term's
+--     expiry cuts the timeline) or action date after as_of;
 --   * a frozen service: every run, so that it is reported while it lasts.
 --
 -- layer: reconcile
@@ -45,10 +45,6 @@ dates AS (
     UNION ALL
     SELECT s.subscription_id, t.seg_end AS on_date
     FROM work.service_timeline AS t
-    JOIN work.billable_services AS s ON s.service_id = t.service_id
-    UNION ALL
-    SELECT s.subscription_id, t.term_end AS on_date
-    FROM work.service_terms AS t
     JOIN work.billable_services AS s ON s.service_id = t.service_id
     UNION ALL
     SELECT subscription_id, effective_on AS on_date

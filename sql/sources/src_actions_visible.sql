@@ -23,6 +23,7 @@ SELECT
     a.until_date,
     a.cycles,
     a.billing_day,
+    a.auto_renew,
     a.action IN (SELECT action FROM applied) AS is_applied
 FROM upstream.actions AS a
 WHERE a.recorded_at < :cutoff

@@ -2,9 +2,9 @@
 
 A world is one account (a card, a credit limit, a few payments) and one subscription on any
 cycle, method and model, with one or two services, sometimes a one-time or a no-billing
-service beside them, trials, non-renewing terms, contracts, price versions, the timing rules
-and a chronological run of actions per service (bills in advance and billing-day changes
-among them), over two or three of its periods.
+service beside them, trials, renewing and expiring terms, contracts, price versions, the
+timing rules and a chronological run of actions per service (bills in advance, billing-day
+changes and term actions among them), over two or three of its periods.
 """
 
 from __future__ import annotations
@@ -40,17 +40,21 @@ MONEY_CAP = {"EUR": 30_000, "JPY": 30_000, "KWD": 300_000}
 CLOCK = ["00:00:00", "10:00:00", "23:59:59"]  # both ends of the known-on-D cut-off
 
 # The actions a service in each state can take (domain.md §5); now and then any action is
-# drawn instead, so that rejections happen too.
+# drawn instead, so that rejections happen too. A termed service's expiry is not tracked
+# here: renew, set_auto_renew and extend_term are drawn while it may or may not have expired.
 NEXT_ACTIONS = {
     "effective": ["pause", "deactivate", "cancel", "change", "change", "regret", "extend_trial",
-                  "grace_period", "bill_in_advance", "change_billing_day"],
-    "paused": ["resume", "cancel", "change", "regret", "bill_in_advance"],
-    "not_effective": ["activate", "cancel", "change", "change_billing_day"],
+                  "grace_period", "bill_in_advance", "change_billing_day", "renew",
+                  "set_auto_renew", "extend_term"],
+    "paused": ["resume", "cancel", "change", "regret", "bill_in_advance", "set_auto_renew",
+               "extend_term"],
+    "not_effective": ["activate", "cancel", "change", "change_billing_day", "renew"],
     "cancelled": [],
     "regretted": [],
 }
 ANY_ACTION = ["activate", "deactivate", "pause", "resume", "cancel", "change", "regret",
-              "extend_trial", "bill_in_advance", "change_billing_day"]
+              "extend_trial", "bill_in_advance", "change_billing_day", "renew",
+              "set_auto_renew", "extend_term"]
 
 
 def money(minor: int, currency: str) -> str:
@@ -175,7 +179,8 @@ def worlds(draw, subscription_id: str, cycle: str, periods: int, end: dt.date,
     terms = dict(
         trial_days=draw(st.sampled_from([0, 0, 3, 20])),
         **draw(st.sampled_from([{}, {}, {"termed_cycles": 1, "auto_renew": False},
-                                {"termed_cycles": 2, "auto_renew": False}])),
+                                {"termed_cycles": 2, "auto_renew": False},
+                                {"termed_cycles": 1, "auto_renew": True}])),
         # a contract protects the price; a cancel inside it may cost a fee
         **draw(st.sampled_from([{}, {}, {"contract_cycles": 1},
                                 {"contract_cycles": 2, "cancellation_fee": fee}])))
@@ -249,6 +254,7 @@ def worlds(draw, subscription_id: str, cycle: str, periods: int, end: dt.date,
                {"new_product_id": p2, "new_price_term_id": pt2, "new_quantity": 2}]
     first_activation = end
     new_days: list[int] = []  # billing days a change_billing_day moves to
+    extensions, renewals = [], []  # days of each extend_term, dates of each renew
     for service_id in services:
         product, price_term = catalogue[service_id]
         s.service(service_id, subscription_id=sid, product_id=product, price_term_id=price_term,
@@ -278,6 +284,13 @@ def worlds(draw, subscription_id: str, cycle: str, periods: int, end: dt.date,
                 extra = dict(draw(st.sampled_from(changes)))
             elif kind == "grace_period":  # beyond 30 days it is rejected (grace_max_days)
                 extra["days"] = draw(st.integers(1, 40))
+            elif kind == "set_auto_renew":
+                extra["auto_renew"] = draw(st.booleans())
+            elif kind == "extend_term":  # the end it moves is a landmark the runs aim at
+                extra["days"] = draw(st.integers(1, 40))
+                extensions.append(extra["days"])
+            elif kind == "renew":
+                renewals.append(day)
             elif kind == "extend_trial":  # by days or to a date, maybe before the trial's end
                 if draw(st.booleans()):
                     extra["days"] = draw(st.integers(1, 40))
@@ -308,9 +321,12 @@ def worlds(draw, subscription_id: str, cycle: str, periods: int, end: dt.date,
 
     billable = first_activation + days(terms["trial_days"])  # F, roughly
     landmarks.append(billable)
-    for length in ("termed_cycles", "contract_cycles"):
-        if length in terms:
-            landmarks.append(period_later(cycle, billable, terms[length]))
+    if "contract_cycles" in terms:
+        landmarks.append(period_later(cycle, billable, terms["contract_cycles"]))
+    if "termed_cycles" in terms:
+        term_end = period_later(cycle, billable, terms["termed_cycles"])
+        landmarks += [term_end] + [term_end + days(n) for n in extensions]
+        landmarks += [period_later(cycle, day, terms["termed_cycles"]) for day in renewals]
     starts = boundaries(cycle, method, billing_day, billable, start, end)
     for new_day in new_days:
         if new_day <= 7 or cycle != "week":

@@ -84,9 +84,9 @@ def test_a_model_that_breaks_the_conventions_is_refused(model, old, new, error):
 
 
 def test_a_macro_call_with_the_wrong_arity_is_refused():
-    broken = text("service_terms").replace("MONTH_INDEX(trial_end)", "MONTH_INDEX()")
+    broken = text("service_term_steps").replace("MONTH_INDEX(w.origin)", "MONTH_INDEX()")
     with pytest.raises(ModelError, match="MONTH_INDEX takes 1 arguments, got 0"):
-        ModelCatalog(overrides={"service_terms": broken})
+        ModelCatalog(overrides={"service_term_steps": broken})
 
 
 # --- macros ----------------------------------------------------------------------------------

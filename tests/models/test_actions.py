@@ -119,3 +119,21 @@ def test_change_billing_day_needs_a_day_of_the_month():
         row(action="change_billing_day", billing_day=1),
         row(action="change_billing_day", billing_day=31),
     ) == [(0, "billing_day", "range"), (1, "billing_day", "range")]
+
+
+def test_term_actions_need_a_valid_parameter():
+    # extend_term postpones the end by at least a day; set_auto_renew sets true or false
+    assert failures(
+        Actions,
+        row(action="extend_term", days=0),
+        row(action="extend_term", days=-3),
+        row(action="extend_term", days=None),
+        row(action="set_auto_renew", auto_renew=None),
+        row(action="extend_term", days=1),
+        row(action="set_auto_renew", auto_renew=False),
+        row(action="renew"),
+    ) == [
+        (0, "days", "range"), (1, "days", "range"),
+        (2, "days", "required_for_action"), (3, "auto_renew", "required_for_action"),
+    ]
+    assert messages(Actions, row(action="extend_term", days=0)) == ["days must be >= 1, got 0"]
