@@ -316,6 +316,14 @@ def build_catalog(seed: int, start: date, days: int) -> Catalog:
         ("payment_terms_days", "14", always),
         ("payment_terms_days", "30", mid),
         ("regret_days", "14", always),
+        ("trial_once_per", "service", always),
+        ("trial_extension_allowed", "true", always),
+        ("grace_min_days", "1", always),
+        ("grace_max_days", "30", always),
+        ("cancel_in_contract", "immediate", always),
+        ("cancel_in_contract", "end_of_contract", mid),
+        # about one retail account in a hundred has more services than this
+        ("service_limit_retail", "8", always),
     ]
     business_rules = pl.DataFrame(
         {

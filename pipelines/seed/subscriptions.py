@@ -104,7 +104,11 @@ def build_subscriptions(
     usage = ~s_none & (rng.random(m) < 0.002)
     prod = np.where(usage, np.array(cat.USAGE)[choice(rng, m, [0.6, 0.25, 0.15])], prod)
     other_kinds = np.array(cat.ONE_TIME + cat.NO_BILLING)
-    prod = np.where(s_none, other_kinds[choice(rng, m, [0.35, 0.25, 0.25, 0.15])], prod)
+    other = other_kinds[choice(rng, m, [0.35, 0.25, 0.25, 0.15])]
+    # beside the recurring services, now and then an installation or activation fee (one
+    # time) or a support line or e-mail box (no billing): one further service in seven
+    beside = ~s_none & ~usage & (slot > 0) & (rng.random(m) < 0.15)
+    prod = np.where(s_none | beside, other, prod)
     recurring = prod < cat.N_RECURRING
     var = np.where(recurring & (rng.random(m) < 0.3), 1, 0)
     qty = choice(rng, m, [0.85, 0.08, 0.04, 0.02, 0.01]) + 1

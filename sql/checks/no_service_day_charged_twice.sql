@@ -1,9 +1,12 @@
 -- One row per (service, billing period) the run's lines touch that would be charged net more
 -- than once once they are published: net billed days of its `period` charge keys (published,
 -- from the ledger, plus this run's invoice lines minus its credit lines) above the period's
--- days, or a charge key (of any charge) whose net amount is negative. A one-time charge is a
--- key of its own one-day period (charge_periods), so it is charged twice when its net days
--- exceed 1.
+-- days, or a charge key (of any charge) whose net amount is negative. A key whose net amount
+-- is what it should be (charge_values) counts the days it should have: when its days change
+-- by less than one minor unit's worth (a price of 1 JPY a half year, cut short by a change),
+-- no line records the change, and its published days would count days it no longer bills. A
+-- one-time charge is a key of its own one-day period (charge_periods), so it is charged twice
+-- when its net days exceed 1.
 --
 -- layer: checks
 -- grain: service_id, cycle_start
@@ -33,13 +36,30 @@ lines AS (
     JOIN work.src_currencies AS c ON c.currency = l.currency
 ),
 
-keys AS (
+net AS (
     SELECT
-        service_id, cycle_start, SUM(amount_minor) AS amount_minor,
-        SUM(CASE WHEN charge = 'period' THEN days ELSE 0 END) AS days,
-        MAX(CASE WHEN charge = 'period' THEN period_days ELSE 0 END) AS period_days
+        service_id, cycle_start, price_term_id, quantity, charge,
+        SUM(amount_minor) AS amount_minor, SUM(days) AS days, MAX(period_days) AS period_days
     FROM lines
     GROUP BY service_id, cycle_start, price_term_id, quantity, charge
+),
+
+keys AS (
+    SELECT
+        n.service_id,
+        n.cycle_start,
+        n.amount_minor,
+        CASE
+            WHEN n.charge <> 'period' THEN 0
+            WHEN v.expected_minor = n.amount_minor THEN v.days
+            ELSE n.days
+        END AS days,
+        CASE WHEN n.charge = 'period' THEN n.period_days ELSE 0 END AS period_days
+    FROM net AS n
+    LEFT JOIN work.charge_values AS v
+        ON v.service_id = n.service_id AND v.cycle_start = n.cycle_start
+       AND v.price_term_id = n.price_term_id AND v.quantity = n.quantity
+       AND v.charge = n.charge
 )
 
 SELECT

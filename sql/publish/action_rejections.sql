@@ -5,7 +5,8 @@
 -- advance against the state, billing model and trial (advance_billings), billing-day changes
 -- against the subscription (billing_day_changes), renew, set_auto_renew and extend_term
 -- against the chain of termed periods (service_term_steps). Other subscription-level actions
--- apply to the services for which they are valid and reject nothing.
+-- apply to the services for which they are valid and reject nothing, except on a service
+-- whose order the service limit refused: the subscription's activation is refused for it.
 --
 -- layer: publish
 -- grain: action_id, service_id
@@ -46,7 +47,7 @@ LEFT JOIN work.ledger_rejections AS r
     ON r.action_id = o.action_id AND r.service_id = o.service_id
 LEFT JOIN work.frozen_services AS f ON f.service_id = o.service_id
 WHERE NOT o.took_effect
-  AND NOT o.subscription_level
+  AND (NOT o.subscription_level OR o.reason = 'service_limit')
   AND o.effective_on <= :as_of
   AND r.action_id IS NULL
   AND f.service_id IS NULL

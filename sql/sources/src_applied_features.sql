@@ -1,7 +1,8 @@
 -- One row per feature of the input this release applies: an action kind, a product kind or a
 -- business-rule key (with `value` set, only that value of the rule is applied). Everything
--- loaded and not listed here is counted as deferred by the run (bill_run_deferred). The one
--- list of what is applied.
+-- loaded and not listed here is counted as deferred by the run (bill_run_deferred). A
+-- business-rule name ending in `_` is a prefix: it applies every key it starts (the service
+-- limits, one key per classification). The one list of what is applied.
 --
 -- layer: sources
 -- grain: kind, name, value
@@ -37,6 +38,7 @@ FROM (
         ('business_rule', 'grace_min_days', NULL),
         ('business_rule', 'grace_max_days', NULL),
         ('business_rule', 'trial_once_per', NULL),
+        ('business_rule', 'service_limit_', NULL),
         ('business_rule', 'downgrade_timing', 'immediate'),
         ('business_rule', 'downgrade_timing', 'end_of_period'),
         ('business_rule', 'cancel_out_of_contract', 'immediate'),

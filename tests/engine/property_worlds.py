@@ -1,10 +1,11 @@
 """Random billing worlds for the hypothesis properties of tests/engine/test_properties.py.
 
-A world is one account (a card, a credit limit, a few payments) and one subscription on any
-cycle, method and model, with one or two services, sometimes a one-time or a no-billing
-service beside them, trials, renewing and expiring terms, contracts, price versions, the
-timing rules and a chronological run of actions per service (bills in advance, billing-day
-changes and term actions among them), over two or three of its periods.
+A world is one account (a card, a credit limit, a few payments, sometimes a service limit)
+and one subscription on any cycle, method and model, with one or two services, sometimes a
+one-time or a no-billing service beside them, trials, renewing and expiring terms,
+contracts, price versions, the timing rules and a chronological run of actions per service
+(bills in advance, billing-day changes and term actions among them), over two or three of
+its periods.
 """
 
 from __future__ import annotations
@@ -162,8 +163,13 @@ def worlds(draw, subscription_id: str, cycle: str, periods: int, end: dt.date,
 
     s = Scenario()
     cap = MONEY_CAP[currency]
+    # now and then a service limit on the account's class: a later order may be refused
+    service_limit = draw(st.sampled_from([None, None, None, 1, 2]))
     s.account(account_id, currency=currency,
-              credit_limit=money(draw(st.one_of(st.just(0), st.integers(0, cap))), currency))
+              credit_limit=money(draw(st.one_of(st.just(0), st.integers(0, cap))), currency),
+              classification="residential" if service_limit is not None else None)
+    if service_limit is not None:
+        s.rule("service_limit_residential", service_limit, valid_from=str(FIRST_DAY))
     s.payment_method(f"{account_id}-CARD", account_id=account_id, kind="card")
     for n in range(draw(st.integers(0, 3))):
         s.transaction(f"{sid}-T{n}", money(draw(st.integers(1, cap)), currency),
@@ -257,10 +263,10 @@ def worlds(draw, subscription_id: str, cycle: str, periods: int, end: dt.date,
     extensions, renewals = [], []  # days of each extend_term, dates of each renew
     for service_id in services:
         product, price_term = catalogue[service_id]
-        s.service(service_id, subscription_id=sid, product_id=product, price_term_id=price_term,
-                  quantity=draw(st.integers(1, 3)))
-        # activated early in the history, so that two or three periods get billed
+        # ordered and activated early in the history, so that two or three periods get billed
         day = start + days(draw(st.integers(0, CYCLE_DAYS[cycle] // 2)))
+        s.service(service_id, subscription_id=sid, product_id=product, price_term_id=price_term,
+                  quantity=draw(st.integers(1, 3)), ordered_on=str(day))
         if product in (p1, p2):  # a one-time or no-billing activation anchors nothing
             first_activation = min(first_activation, day)
         act("activate", day, service_id)

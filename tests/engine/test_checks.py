@@ -78,6 +78,31 @@ def test_a_service_day_charged_twice_is_refused(con):
     assert refused(con, "2026-01-01", catalog)["no_service_day_charged_twice"] == 2
 
 
+def test_a_change_worth_less_than_one_minor_unit_is_not_a_day_charged_twice(con):
+    # 1 JPY a half year, Jan 1..Jul 1 (181 days) billed on Jan 1. A change on May 10 to
+    # 1,000 JPY leaves the old key 129 days, still worth round(129/181 x 1) = 1 JPY: nothing
+    # to credit, so no line records its 52 fewer days. The new key bills May 10..Jul 1:
+    # round(52/181 x 1000) = round(287.29) = 287 JPY. The check counts the old key's 129
+    # days, not the 181 published: 129 + 52 = 181, and the run publishes.
+    s = Scenario()
+    s.account(currency="JPY")
+    s.product("P1", tier_path="tv")
+    s.product("P2", tier_path="tv")
+    s.price_term("PT1", amount="1", product_id="P1", currency="JPY", cycle="half_year")
+    s.price_term("PT2", amount="1000", product_id="P2", currency="JPY", cycle="half_year")
+    s.subscription(currency="JPY", cycle="half_year")
+    s.service(ordered_on="2025-01-01")
+    s.action("activate", "2025-01-01")
+    s.action("change", "2025-05-10", new_product_id="P2", new_price_term_id="PT2")
+    s.load(con)
+    run(con, "2025-01-01")
+    run(con, "2025-05-10")
+    assert con.execute(
+        "SELECT price_term_id, days, amount FROM published.invoice_lines ORDER BY bill_run_id"
+    ).fetchall() == [("PT1", 181, 1), ("PT2", 52, 287)]
+    assert con.execute("SELECT count(*) FROM published.credit_note_lines").fetchall() == [(0,)]
+
+
 def test_a_one_time_charge_billed_for_two_days_is_refused(con):
     # a one-time charge is one day of its own one-day period: a draft that bills it for two
     # (49.90 x 2/1) is a service-day charged twice

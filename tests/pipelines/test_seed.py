@@ -81,7 +81,7 @@ def test_parquet_counts_match_files(parquet_dir: tuple[Path, dict[str, int]]) ->
         assert pq.read_metadata(folder / f"{table}.parquet").num_rows == n
     assert counts["subscriptions"] == N_SUBS
     assert counts["accounts"] == round(N_SUBS / 1.5)
-    assert counts["business_rules"] == 11
+    assert counts["business_rules"] == 18
     assert counts["currencies"] == 4
 
 
@@ -205,7 +205,7 @@ def test_every_service_matches_its_price_term(data: dict[str, pl.DataFrame]) -> 
     assert (joined["currency"] == joined["currency_term"]).all()
     assert (joined["billing_model"] == joined["billing_model_term"]).all()
     recurring = joined.filter(pl.col("kind").is_in(["termed", "device"]))
-    assert recurring.height > 0.95 * joined.height
+    assert recurring.height > 0.85 * joined.height
     assert (recurring["billing_cycle"] == recurring["billing_cycle_term"]).all()
     others = joined.filter(~pl.col("kind").is_in(["termed", "device"]))
     assert others["billing_cycle_term"].is_null().all()
