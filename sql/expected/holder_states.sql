@@ -2,8 +2,9 @@
 -- the run's scope with a service state by :as_of: its state as of :as_of and the first day of
 -- the current run of that state (domain.md §4): active when one of its services is effective
 -- or paused, churned when every one is cancelled or regretted, otherwise inactive. Read over
--- the services it has by each date (service_state_spans); run_scope computes an account's
--- subscriptions together, so an account's states are read over all its services.
+-- the services it has by each date (service_state_spans). An account's state is read only
+-- when every subscription of it is in the run's scope: run_scope brings them in together
+-- whenever one of them can change it; otherwise it stays as published.
 --
 -- layer: expected
 -- grain: holder_kind, holder_id
@@ -20,6 +21,16 @@ WITH runs AS (
     WHERE p.run_start <= :as_of
 ),
 
+-- the accounts all of whose subscriptions the run computes
+whole_accounts AS (
+    SELECT s.account_id
+    FROM work.src_subscriptions AS s
+    LEFT JOIN work.run_scope AS r ON r.subscription_id = s.subscription_id
+    WHERE s.account_id IN (SELECT account_id FROM work.billable_services)
+    GROUP BY s.account_id
+    HAVING COUNT(*) = COUNT(r.subscription_id)
+),
+
 held AS (
     SELECT 'subscription' AS holder_kind, subscription_id AS holder_id, account_id, run_start,
            run_end, active, final
@@ -27,6 +38,7 @@ held AS (
     UNION ALL
     SELECT 'subscriber', account_id, account_id, run_start, run_end, active, final
     FROM runs
+    WHERE account_id IN (SELECT account_id FROM whole_accounts)
 ),
 
 -- each run of a service's states adds to its holder's counts on its first day and takes away

@@ -1,5 +1,6 @@
 -- One row per subscription the run computed and found in the load: the fingerprint of its
--- inputs and the date it next needs a run (null: only a change of input wakes it). Replaces the
+-- inputs, the date it next needs a run (null: only a change of input wakes it) and the date
+-- a service state of it next changes (state_wake_on, subscription_wake_dates). Replaces the
 -- checkpoint of every subscription the run computed when published (one missing from the load
 -- loses its checkpoint); run_scope reads it back through ledger_checkpoints.
 --
@@ -11,7 +12,8 @@ SELECT
     s.fingerprint,
     w.wake_on,
     :as_of AS as_of,
-    :bill_run_id AS bill_run_id
+    :bill_run_id AS bill_run_id,
+    w.state_wake_on
 FROM work.run_scope AS s
 LEFT JOIN work.subscription_wake_dates AS w ON w.subscription_id = s.subscription_id
 WHERE s.fingerprint IS NOT NULL

@@ -12,6 +12,9 @@
 --   * a state changes (service_states, action_rejections): any span boundary (a term's
 --     expiry cuts the timeline) or action date after as_of;
 --   * a frozen service: every run, so that it is reported while it lasts.
+-- state_wake_on is the first of the dates on which a service state can change (the last two
+-- kinds): only then can the account's subscriber state change with no new input, so only
+-- then are the account's other subscriptions computed with it (run_scope, reason account).
 --
 -- layer: reconcile
 -- grain: subscription_id
@@ -26,31 +29,32 @@ dates AS (
     SELECT
         subscription_id,
         MAX(cycle_end) - CASE WHEN billing_model = 'pre' THEN bill_days_before ELSE 0 END
-            AS on_date
+            AS on_date,
+        FALSE AS is_state
     FROM work.billing_periods
     GROUP BY subscription_id, billing_model, bill_days_before
     UNION ALL
-    SELECT p.subscription_id, p.cycle_start AS on_date
+    SELECT p.subscription_id, p.cycle_start AS on_date, FALSE
     FROM work.billing_periods AS p
     LEFT JOIN settled_periods AS s
         ON s.subscription_id = p.subscription_id AND s.cycle_start = p.cycle_start
     WHERE s.subscription_id IS NULL
     UNION ALL
-    SELECT subscription_id, seg_start AS on_date
+    SELECT subscription_id, seg_start AS on_date, FALSE
     FROM work.billable_segments
     UNION ALL
-    SELECT s.subscription_id, t.seg_start AS on_date
+    SELECT s.subscription_id, t.seg_start AS on_date, TRUE
     FROM work.service_timeline AS t
     JOIN work.billable_services AS s ON s.service_id = t.service_id
     UNION ALL
-    SELECT s.subscription_id, t.seg_end AS on_date
+    SELECT s.subscription_id, t.seg_end AS on_date, TRUE
     FROM work.service_timeline AS t
     JOIN work.billable_services AS s ON s.service_id = t.service_id
     UNION ALL
-    SELECT subscription_id, effective_on AS on_date
+    SELECT subscription_id, effective_on AS on_date, TRUE
     FROM work.service_actions
     UNION ALL
-    SELECT s.subscription_id, :as_of + 1 AS on_date
+    SELECT s.subscription_id, :as_of + 1 AS on_date, TRUE
     FROM work.frozen_services AS f
     JOIN (
         SELECT service_id, subscription_id FROM work.billable_services
@@ -59,7 +63,10 @@ dates AS (
     ) AS s ON s.service_id = f.service_id
 )
 
-SELECT subscription_id, MIN(on_date) AS wake_on
+SELECT
+    subscription_id,
+    MIN(on_date) AS wake_on,
+    MIN(CASE WHEN is_state THEN on_date END) AS state_wake_on
 FROM dates
 WHERE on_date > :as_of
 GROUP BY subscription_id

@@ -19,7 +19,7 @@ CREATE TABLE IF NOT EXISTS published.bill_runs (
 -- computed, in the same transaction as its documents. Bookkeeping, not billing output.
 CREATE TABLE IF NOT EXISTS published.subscription_checkpoints (
     subscription_id VARCHAR NOT NULL, fingerprint UBIGINT NOT NULL, wake_on DATE,
-    as_of DATE NOT NULL, bill_run_id VARCHAR NOT NULL
+    as_of DATE NOT NULL, bill_run_id VARCHAR NOT NULL, state_wake_on DATE
 );
 -- Per run and upstream table: rows read / loaded / quarantined by the load the run used.
 CREATE TABLE IF NOT EXISTS published.bill_run_inputs (
@@ -127,3 +127,6 @@ ALTER TABLE published.quarantine ADD COLUMN IF NOT EXISTS source_row BIGINT;
 -- days in a billing period; `cancellation_fee`); warehouses published before it get `period`.
 ALTER TABLE published.invoice_lines ADD COLUMN IF NOT EXISTS charge VARCHAR DEFAULT 'period';
 ALTER TABLE published.credit_note_lines ADD COLUMN IF NOT EXISTS charge VARCHAR DEFAULT 'period';
+-- The date a subscription's service state next changes; checkpoints written before it get
+-- null, and the engine upgrade that brings it recomputes (and rewrites) every checkpoint.
+ALTER TABLE published.subscription_checkpoints ADD COLUMN IF NOT EXISTS state_wake_on DATE;

@@ -11,10 +11,14 @@
 --   due         its checkpoint's wake date has come: a period falls due or a dated event
 --               (scheduled action, end of pause, trial or term) takes effect;
 --   quarantined a quarantine row names it, so that its frozen services are reported each run;
---   account     another subscription of its account is in scope: an account's services are
---               judged together (a contact's trials, trial_once_per; the subscriber's state),
---               so they are computed together. Valued whole when that other one is changed
---               (a backdated activation there can take this one's trial), else like a due one.
+--   account     another subscription of its account is in scope and can change what the
+--               account's services decide together: it changed (a contact's trials,
+--               trial_once_per, and the service limits are judged over the account) or a
+--               service state of it changes (its checkpoint's state_wake_on has come: the
+--               subscriber's state is read over all the account's services). Valued whole
+--               when that other one changed (a backdated activation there can take this one's
+--               trial), else like a due one. One that is only due for billing, or only
+--               quarantined, decides nothing for the account and brings in no other.
 -- Every other subscription would compute exactly what is already published: nothing to do.
 -- A subscription that is only due has the inputs its checkpoint was computed from, so every
 -- billing period that had ended by that computation's as-of date was billed in full then and
@@ -42,6 +46,7 @@ compared AS (
         f.fingerprint,
         k.fingerprint AS checkpoint_fingerprint,
         k.wake_on,
+        k.state_wake_on,
         k.as_of AS computed_as_of
     FROM work.src_subscription_fingerprints AS f
     FULL OUTER JOIN work.ledger_checkpoints AS k
@@ -78,7 +83,8 @@ judged AS (
             WHEN c.fingerprint IS DISTINCT FROM c.checkpoint_fingerprint THEN 'changed'
             WHEN c.wake_on <= :as_of THEN 'due'
             WHEN q.subscription_id IS NOT NULL THEN 'quarantined'
-        END AS reason
+        END AS reason,
+        c.state_wake_on <= :as_of AS state_due
     FROM compared AS c
     CROSS JOIN mode AS m
     LEFT JOIN quarantined AS q ON q.subscription_id = c.subscription_id
@@ -91,16 +97,19 @@ own AS (
         subscription_id,
         fingerprint,
         reason,
-        CASE WHEN reason = 'due' THEN settled_as_of END AS valued_from
+        CASE WHEN reason = 'due' THEN settled_as_of END AS valued_from,
+        reason IN ('full', 'changed') OR (reason = 'due' AND state_due) AS decides_for_account
     FROM judged
     WHERE reason IS NOT NULL
 ),
 
--- the accounts with a subscription in scope, and whether one of them changed
+-- the accounts with a subscription in scope that can change what the account decides, and
+-- whether one of them changed
 accounts AS (
     SELECT s.account_id, BOOL_OR(o.reason IN ('full', 'changed')) AS changed
     FROM own AS o
     JOIN work.src_subscriptions AS s ON s.subscription_id = o.subscription_id
+    WHERE o.decides_for_account
     GROUP BY s.account_id
 )
 

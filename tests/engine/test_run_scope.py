@@ -92,8 +92,9 @@ def test_the_other_subscriptions_of_a_changed_ones_account_are_computed_whole(co
 
 
 def test_the_other_subscriptions_of_a_due_ones_account_are_computed_like_it(con):
-    # S3 of ACC1, activated on Apr 10 as scheduled on Mar 30, is due on Apr 10: S1, not due
-    # itself, is brought in and valued, as a due one is, from its last computation
+    # S3 of ACC1, activated on Apr 10 as scheduled on Mar 30, is due on Apr 10, when its
+    # service's state changes (and with it, maybe, ACC1's): S1, not due itself, is brought in
+    # and valued, as a due one is, from its last computation
     s = two_subscriptions()
     s.subscription("S3")
     s.service("SV3", subscription_id="S3")
@@ -104,6 +105,25 @@ def test_the_other_subscriptions_of_a_due_ones_account_are_computed_like_it(con)
     assert sorted(periods_valued(con, "2026-04-10")) == [
         ("account", "2026-04-01", "2026-04-01"), ("due", "2026-04-01", "2026-04-01")]
     assert scope(con) == [("S1", "account"), ("S3", "due")]
+
+
+def test_a_subscription_due_only_for_billing_brings_in_no_other(con):
+    # ACC1: S1 active from Mar 1, S3 (billing on the 15th) from Apr 1. On Apr 15 S3 is due for
+    # its next period and no state of it changes: S1 is left alone. ACC1's state is not read
+    # over S3 alone (that would say active since Apr 1): it stays active since Mar 1
+    s = Scenario().simple(amount="30.00")
+    s.action("activate", "2026-03-01")
+    s.subscription("S3", billing_day=15)
+    s.service("SV3", subscription_id="S3")
+    s.action("activate", "2026-04-01", service_id="SV3", subscription_id="S3")
+    s.load(con)
+    run(con, "2026-03-01")
+    run(con, "2026-04-01")
+    assert run(con, "2026-04-15").subscriptions_in_scope == 1
+    assert scope(con) == [("S3", "due")]
+    assert con.execute(
+        "SELECT account_id, state, since::VARCHAR FROM published.subscriber_states"
+    ).fetchall() == [("ACC1", "active", "2026-03-01")]
 
 
 def test_a_business_rule_edit_computes_every_subscription(con):
