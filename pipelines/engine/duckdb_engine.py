@@ -9,7 +9,8 @@ subscription is another implementation or another context, never another bill ru
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Protocol
 
 import duckdb
@@ -55,7 +56,28 @@ class DuckDBEngine:
         self.con = con
         (self.database,) = self.con.execute("SELECT current_database()").fetchall()[0]
 
+    @contextmanager
+    def _unvacuumed(self) -> Iterator[None]:
+        """Within: no automatic checkpoint. DuckDB checkpoints an in-memory catalog too, to
+        vacuum deleted rows, once the committed undo buffers pass checkpoint_threshold: a
+        stop-the-world pass of up to a second over every work table in a large run. The work
+        catalog's tables are created whole and dropped whole (which frees their memory at
+        once), and the catalog is discarded with the connection, so such a pass reclaims
+        nothing. Only the work catalog is written within; the warehouse file keeps its own
+        checkpoints (publish commits under the connection's setting)."""
+        (threshold,) = self.con.execute(
+            "SELECT current_setting('checkpoint_threshold')").fetchall()[0]
+        self.con.execute(f"SET checkpoint_threshold = '{_UNREACHED_THRESHOLD}'")
+        try:
+            yield
+        finally:
+            self.con.execute(f"SET checkpoint_threshold = '{threshold}'")
+
     def materialize(self, model: Model, params: Mapping[str, Param]) -> None:
+        with self._unvacuumed():
+            self._materialize(model, params)
+
+    def _materialize(self, model: Model, params: Mapping[str, Param]) -> None:
         if model.materialized == "view":
             # A view cannot hold parameters: they are bound as literals through the tree, and
             # the warehouse schemas are qualified with its catalog (the view lives in `work`).
@@ -84,7 +106,8 @@ class DuckDBEngine:
 
     def drop(self, model: Model) -> None:
         kind = "VIEW" if model.materialized == "view" else "TABLE"
-        self.con.execute(f"DROP {kind} IF EXISTS work.{model.name}")
+        with self._unvacuumed():
+            self.con.execute(f"DROP {kind} IF EXISTS work.{model.name}")
 
     def read(self, relation: str, limit: int | None = None) -> pl.DataFrame:
         table = self.con.table(f"work.{relation}")
@@ -124,6 +147,9 @@ class DuckDBEngine:
         return {name: table["column_name"].to_list()
                 for (name,), table in found.group_by(["table_name"], maintain_order=True)}
 
+
+#: A checkpoint_threshold no run's work catalog reaches (see DuckDBEngine._unvacuumed).
+_UNREACHED_THRESHOLD = "1000TB"
 
 #: CREATE VIEW statements of parameterless views, per (model, warehouse catalog); the model
 #: is kept beside its statement so that its id is never reused.

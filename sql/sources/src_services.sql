@@ -38,9 +38,13 @@ SELECT
         WHEN 'one_time' THEN 'one_time' WHEN 'no_billing' THEN 'never'
     END AS charging,
     (
-        p.kind IN (SELECT name FROM work.src_applied_features WHERE kind = 'product_kind')
+        k.name IS NOT NULL
         AND (sub.billing_cycle <> 'none' OR p.kind NOT IN ('termed', 'device'))
     ) AS is_billed
 FROM upstream.services AS s
 JOIN upstream.products AS p ON p.product_id = s.product_id
 JOIN upstream.subscriptions AS sub ON sub.subscription_id = s.subscription_id
+-- the applied kinds as a join rather than IN (subquery): a reader's join on subscription_id
+-- (billable_services with run_scope) is then ordered before these joins over every service
+LEFT JOIN (SELECT DISTINCT name FROM work.src_applied_features WHERE kind = 'product_kind') AS k
+    ON k.name = p.kind
