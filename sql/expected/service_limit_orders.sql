@@ -14,7 +14,7 @@
 WITH RECURSIVE limits AS (
     SELECT key, value, valid_from, valid_to
     FROM work.src_business_rules
-    WHERE key LIKE 'service_limit\_%' ESCAPE '\'
+    WHERE STARTS_WITH(key, 'service_limit_')
 ),
 
 churned AS (

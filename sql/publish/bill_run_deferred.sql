@@ -35,7 +35,7 @@ WHERE NOT r.is_default
   AND NOT EXISTS (
       SELECT 1 FROM applied AS a
       WHERE a.kind = 'business_rule'
-        AND (a.name = r.key OR (a.name LIKE '%\_' ESCAPE '\' AND STARTS_WITH(r.key, a.name)))
+        AND (a.name = r.key OR (ENDS_WITH(a.name, '_') AND STARTS_WITH(r.key, a.name)))
         AND (a.value IS NULL OR a.value = r.value)
   )
 GROUP BY r.key
