@@ -60,7 +60,7 @@ from models import (
 from models.validation import row_failures
 from pipelines.currencies import effective_minor_units
 from pipelines.engine.context import utc_now
-from pipelines.engine.warehouse import ensure_schema
+from pipelines.engine.warehouse import derive_load_tables, ensure_schema
 
 ROW = "__row"
 ISSUE_SCHEMA = {ROW: pl.UInt32, "column_name": pl.String, "check_name": pl.String,
@@ -745,6 +745,7 @@ def _write(con, load_id, source_dir, tables, quarantine, counts, minor_units) ->
             _insert(con, name, frame)
         for name, frame in added.items():
             _insert(con, name, frame)
+        derive_load_tables(con)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")

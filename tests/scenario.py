@@ -21,7 +21,7 @@ from pipelines.engine.catalog import ModelCatalog, default_catalog
 from pipelines.engine.context import RunContext
 from pipelines.engine.duckdb_engine import DuckDBEngine
 from pipelines.engine.summary import BillRunSummary
-from pipelines.engine.warehouse import ensure_schema
+from pipelines.engine.warehouse import derive_load_tables, ensure_schema
 
 
 def d(text: str) -> dt.date:
@@ -147,6 +147,7 @@ class Scenario:
             list(ISO_4217_MINOR_UNITS.items()),
         )
         con.execute("INSERT INTO upstream.loads VALUES (?, 'scenario', now())", [load_id])
+        derive_load_tables(con)
         con.execute("COMMIT")
 
 

@@ -13,7 +13,10 @@ Macros (`sql/macros/<name>.sql`, header `-- macro: NAME(arg, ...)`) are single e
 that models call like functions; they are expanded in the parsed tree before anything runs,
 so one rule (the month-end clamp, minor units to a decimal amount, ...) is written once and
 reaches every engine. Queries (`sql/queries/`) are read-only SQL for the command line and the
-Dagster metadata, outside the plan.
+Dagster metadata, outside the plan. Load models (`sql/load/`, layer `load`) read only the
+upstream snapshot and are derived by the load that writes it, into `upstream.<name>`
+(pipelines/engine/warehouse.py, derive_load_tables): what depends on the snapshot alone is
+computed once per load, not once per run.
 
 Everything here works on parsed trees (sqlglot), never on pasted text: a model's inputs are
 read from its tree, parameters are bound as literals through the tree, and the same tree is
@@ -51,6 +54,7 @@ MAY_READ: dict[str, frozenset[str]] = {
 }
 LAYERS: tuple[str, ...] = tuple(MAY_READ)
 QUERY_LAYER = "queries"
+LOAD_LAYER = "load"
 MACRO_LAYER = "macros"
 HEADER_KEYS = frozenset({"layer", "grain", "materialized", "published", "macro"})
 ONE_ROW = "one row"
@@ -281,6 +285,9 @@ class ModelCatalog:
         for layer in LAYERS:
             for path in sorted((sql_dir / layer).glob("*.sql")):
                 self._add(self.models, path, layer, overrides.pop(path.stem, None))
+        self.load_models: dict[str, Model] = {}
+        for path in sorted((sql_dir / LOAD_LAYER).glob("*.sql")):
+            self._add(self.load_models, path, LOAD_LAYER, overrides.pop(path.stem, None))
         if overrides:
             raise ModelError(f"no model to override named {sorted(overrides)}")
         self.queries: dict[str, Model] = {}
@@ -313,6 +320,9 @@ class ModelCatalog:
         )
 
     def _check_references(self) -> None:
+        for model in self.load_models.values():
+            if model.reads or model.reads_schemas - {"upstream"}:
+                raise ModelError(f"load/{model.name} may read only the upstream tables")
         for model in self.models.values():
             unknown = model.reads - self.models.keys()
             if unknown:
@@ -390,9 +400,9 @@ class ModelCatalog:
         rewording or re-indenting a model leaves it unchanged and a changed expression (in
         a model or a macro it calls) does not."""
         digest = hashlib.sha256()
-        for name in sorted(self.models):
+        for name, model in sorted({**self.models, **self.load_models}.items()):
             digest.update(name.encode() + b"\0")
-            digest.update(self.models[name].duckdb_sql.encode())
+            digest.update(model.duckdb_sql.encode())
             digest.update(b"\0")
         return digest.hexdigest()[:16]
 
@@ -417,6 +427,7 @@ def _parsed_catalog() -> ModelCatalog:
     """The catalog with what every run asks of it already derived, so that it is kept too."""
     catalog = ModelCatalog()
     catalog.digest()
-    for model in (*catalog.models.values(), *catalog.queries.values()):
+    for model in (*catalog.models.values(), *catalog.queries.values(),
+                  *catalog.load_models.values()):
         _ = model.reads, model.reads_schemas, model.parameters
     return catalog

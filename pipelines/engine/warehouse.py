@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines.derived_cache import derived
-from pipelines.engine.catalog import SQL_DIR
+from pipelines.engine.catalog import SQL_DIR, default_catalog
 from pipelines.settings import DEFAULT_MEMORY_LIMIT
 
 #: Run in order by `ensure_schema`: the upstream schema and its bookkeeping tables, the
@@ -62,6 +62,14 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     for name in other_files:
         con.execute((SQL_DIR / name).read_text())
     con.execute("ATTACH IF NOT EXISTS ':memory:' AS work")
+
+
+def derive_load_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """Replace the tables derived from the upstream snapshot alone (the load models,
+    `sql/load/`, each into upstream.<name>). Called by whatever writes a snapshot, inside its
+    transaction, so that a snapshot and what is derived from it are never out of step."""
+    for model in default_catalog().load_models.values():
+        con.execute(f"CREATE OR REPLACE TABLE upstream.{model.name} AS {model.duckdb_sql}")
 
 
 @cache

@@ -7,16 +7,22 @@
 --
 -- layer: expected
 -- grain: service_id, action_id
-WITH expanded AS (
-    SELECT a.*, s.service_id AS target_service_id, s.ordered_on, FALSE AS subscription_level
+WITH scoped AS (
+    SELECT a.*
     FROM work.src_actions_visible AS a
-    JOIN work.billable_services AS s ON s.service_id = a.service_id
+    JOIN work.run_scope AS r ON r.subscription_id = a.subscription_id
     WHERE a.is_applied
+),
+
+expanded AS (
+    SELECT a.*, s.service_id AS target_service_id, s.ordered_on, FALSE AS subscription_level
+    FROM scoped AS a
+    JOIN work.billable_services AS s ON s.service_id = a.service_id
     UNION ALL
     SELECT a.*, s.service_id AS target_service_id, s.ordered_on, TRUE AS subscription_level
-    FROM work.src_actions_visible AS a
+    FROM scoped AS a
     JOIN work.billable_services AS s ON s.subscription_id = a.subscription_id
-    WHERE a.is_applied AND a.service_id IS NULL
+    WHERE a.service_id IS NULL
 )
 
 SELECT

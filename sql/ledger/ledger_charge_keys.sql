@@ -1,9 +1,10 @@
--- One row per charge key (service_id, cycle_start, price_term_id, quantity, charge) of a subscription
--- in the run's scope with published lines, in a period ending after the subscription's
--- valued_from when it has one (run_scope): what is published for it net of credits, in integer
--- minor units, and the billed terms of its first invoice line, which stay frozen for the key
--- (domain.md §11). A key's first line is its invoice line of the smallest invoice number:
--- numbers grow with the issue date (runs never go back) and a run bills a key at most once.
+-- One row per charge key (service_id, cycle_start, price_term_id, quantity, charge) of a
+-- subscription in the run's scope with published lines (ledger_invoice_lines: in a period
+-- ending after the subscription's valued_from when it has one): what is published for it net
+-- of credits, in integer minor units, and the billed terms of its first invoice line, which
+-- stay frozen for the key (domain.md §11). A key's first line is its invoice line of the
+-- smallest invoice number: numbers grow with the issue date (runs never go back) and a run
+-- bills a key at most once.
 --
 -- layer: ledger
 -- grain: service_id, cycle_start, price_term_id, quantity, charge
@@ -14,24 +15,21 @@ WITH invoiced AS (
         l.price_term_id,
         l.quantity,
         l.charge,
-        ANY_VALUE(i.subscription_id) AS subscription_id,
-        ANY_VALUE(i.account_id) AS account_id,
-        ANY_VALUE(i.currency) AS currency,
+        ANY_VALUE(l.subscription_id) AS subscription_id,
+        ANY_VALUE(l.account_id) AS account_id,
+        ANY_VALUE(l.currency) AS currency,
         ANY_VALUE(l.cycle_end) AS cycle_end,
         ANY_VALUE(l.period_days) AS period_days,
-        ARG_MIN(l.product_id, i.invoice_number) AS product_id,
-        ARG_MIN(l.price_valid_from, i.invoice_number) AS price_valid_from,
-        ARG_MIN(l.unit_amount, i.invoice_number) AS unit_amount,
-        ARG_MIN(l.tax_rate, i.invoice_number) AS tax_rate,
+        ARG_MIN(l.product_id, l.invoice_number) AS product_id,
+        ARG_MIN(l.price_valid_from, l.invoice_number) AS price_valid_from,
+        ARG_MIN(l.unit_amount, l.invoice_number) AS unit_amount,
+        ARG_MIN(l.tax_rate, l.invoice_number) AS tax_rate,
         MIN(l.period_start) AS period_start,
         MAX(l.period_end) AS period_end,
         SUM(l.days) AS days,
         SUM(l.amount) AS amount,
         SUM(l.tax_amount) AS tax_amount
-    FROM published.invoice_lines AS l
-    JOIN published.invoices AS i ON i.invoice_id = l.invoice_id
-    JOIN work.run_scope AS r ON r.subscription_id = i.subscription_id
-    WHERE r.valued_from IS NULL OR l.cycle_end > r.valued_from
+    FROM work.ledger_invoice_lines AS l
     GROUP BY l.service_id, l.cycle_start, l.price_term_id, l.quantity, l.charge
 ),
 

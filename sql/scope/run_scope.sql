@@ -5,9 +5,12 @@
 --   full        every subscription, on the first run, when the shared inputs (business rules,
 --               currencies, see src_catalog_fingerprint) or the engine's SQL changed since the
 --               last published run, or when asked (`billing run --full`);
---   changed     its fingerprint differs from its checkpoint: new, changed or missing input rows,
---               actions recorded since, actions cancelled since, an edit of a product or price
---               term it references;
+--   changed     its fingerprint (sql/load/subscription_fingerprints.sql) differs from its
+--               checkpoint's: new, changed or missing input rows, an edit of a product or
+--               price term it references; or an action of it came into force (was recorded)
+--               or was withdrawn (cancelled or rejected) between its checkpoint's cut-off and
+--               this run's (src_action_visibility; either way round, as a simulation may go
+--               back);
 --   due         its checkpoint's wake date has come: a period falls due or a dated event
 --               (scheduled action, end of pause, trial or term) takes effect;
 --   quarantined a quarantine row names it, so that its frozen services are reported each run;
@@ -35,7 +38,10 @@ WITH mode AS (
         COALESCE(:full_run, FALSE)
         OR l.runs = 0
         OR l.catalog_fingerprint IS DISTINCT FROM c.fingerprint
-        OR l.engine_version IS DISTINCT FROM :engine_version AS is_full
+        OR l.engine_version IS DISTINCT FROM :engine_version
+        -- loaded by a release that derived no fingerprints: every run is full until a load
+        OR (NOT EXISTS (SELECT 1 FROM work.src_subscription_fingerprints)
+            AND EXISTS (SELECT 1 FROM work.src_subscriptions)) AS is_full
     FROM work.ledger_last_run AS l
     CROSS JOIN work.src_catalog_fingerprint AS c
 ),
@@ -51,6 +57,36 @@ compared AS (
     FROM work.src_subscription_fingerprints AS f
     FULL OUTER JOIN work.ledger_checkpoints AS k
         ON k.subscription_id = f.subscription_id
+),
+
+-- the cut-offs between which an action's coming into force or withdrawal can matter to some
+-- checkpoint: a cheap first filter of the actions before they meet the checkpoints
+bounds AS (
+    SELECT
+        LEAST(CAST(MIN(as_of) + 1 AS TIMESTAMP), :cutoff) AS earliest,
+        GREATEST(CAST(MAX(as_of) + 1 AS TIMESTAMP), :cutoff) AS latest
+    FROM work.ledger_checkpoints
+),
+
+moments AS (
+    SELECT a.subscription_id, a.in_force_from, a.withdrawn_at
+    FROM work.src_action_visibility AS a
+    CROSS JOIN bounds AS b
+    WHERE (a.in_force_from >= b.earliest AND a.in_force_from < b.latest)
+       OR (a.withdrawn_at >= b.earliest AND a.withdrawn_at < b.latest)
+),
+
+-- the subscriptions an action of which came into force or was withdrawn between the cut-off
+-- of the run that computed their checkpoint (its as_of + 1 day) and this run's
+moved AS (
+    SELECT DISTINCT k.subscription_id
+    FROM moments AS m
+    JOIN work.ledger_checkpoints AS k ON k.subscription_id = m.subscription_id
+    CROSS JOIN (SELECT CAST(:cutoff AS TIMESTAMP) AS cutoff) AS r
+    WHERE (m.in_force_from >= LEAST(CAST(k.as_of + 1 AS TIMESTAMP), r.cutoff)
+           AND m.in_force_from < GREATEST(CAST(k.as_of + 1 AS TIMESTAMP), r.cutoff))
+       OR (m.withdrawn_at >= LEAST(CAST(k.as_of + 1 AS TIMESTAMP), r.cutoff)
+           AND m.withdrawn_at < GREATEST(CAST(k.as_of + 1 AS TIMESTAMP), r.cutoff))
 ),
 
 -- a billing-day change cuts a period short, so lines published before it was known name a
@@ -80,7 +116,8 @@ judged AS (
         END AS settled_as_of,
         CASE
             WHEN m.is_full THEN 'full'
-            WHEN c.fingerprint IS DISTINCT FROM c.checkpoint_fingerprint THEN 'changed'
+            WHEN c.fingerprint IS DISTINCT FROM c.checkpoint_fingerprint
+                 OR v.subscription_id IS NOT NULL THEN 'changed'
             WHEN c.wake_on <= :as_of THEN 'due'
             WHEN q.subscription_id IS NOT NULL THEN 'quarantined'
         END AS reason,
@@ -90,6 +127,7 @@ judged AS (
     LEFT JOIN quarantined AS q ON q.subscription_id = c.subscription_id
     LEFT JOIN work.ledger_frozen_then AS t ON t.subscription_id = c.subscription_id
     LEFT JOIN day_changes AS b ON b.subscription_id = c.subscription_id
+    LEFT JOIN moved AS v ON v.subscription_id = c.subscription_id
 ),
 
 own AS (

@@ -5,6 +5,7 @@
 --
 -- layer: sources
 -- grain: action_id
+-- materialized: view
 WITH applied AS (
     SELECT name AS action FROM work.src_applied_features WHERE kind = 'action'
 )

@@ -75,6 +75,10 @@ def test_what_should_be_billed_never_reads_what_was_billed():
     ("billable_services", "JOIN work.run_scope AS r",
      "JOIN work.expected_charges AS x ON TRUE JOIN work.run_scope AS r",
      "cycle"),
+    ("subscription_fingerprints", "FROM upstream.products",
+     "FROM work.src_products", "load/subscription_fingerprints may read only the upstream"),
+    ("subscription_fingerprints", "FROM upstream.products",
+     "FROM published.invoices", "load/subscription_fingerprints may read only the upstream"),
 ])
 def test_a_model_that_breaks_the_conventions_is_refused(model, old, new, error):
     assert old in text(model)
@@ -178,6 +182,19 @@ def test_every_published_table_is_written_by_its_publish_model(seeded):
 def test_every_model_s_declared_grain_is_unique_on_the_seeded_data(seeded, name):
     model = CATALOG.models[name]
     assert seeded.execute(grain_repeats(model).sql(dialect="duckdb")).fetchall() == [(0,)]
+
+
+def test_the_load_derives_one_fingerprint_per_subscription_named_in_the_snapshot(seeded):
+    # every subscription id a row of the load names (bad rows' too, from the quarantine), once
+    (named,) = seeded.execute(
+        "SELECT COUNT(DISTINCT subscription_id) FROM (SELECT subscription_id FROM "
+        "upstream.subscriptions UNION ALL SELECT subscription_id FROM upstream.services "
+        "UNION ALL SELECT subscription_id FROM upstream.actions UNION ALL SELECT "
+        "subscription_id FROM upstream.quarantine)").fetchall()[0]
+    assert seeded.execute(
+        "SELECT COUNT(*), COUNT(DISTINCT subscription_id), COUNT(fingerprint) "
+        "FROM upstream.subscription_fingerprints").fetchall() == [(named, named, named)]
+    assert named == 2000  # the seed's, those with bad rows too (the quarantine names them)
 
 
 def test_the_seeded_run_exercises_the_models_it_checks(seeded):

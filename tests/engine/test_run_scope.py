@@ -8,7 +8,8 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from scenario import Scenario, compute_models, run
+import duckdb
+from scenario import Scenario, compute_models, credit_lines, invoice_lines, run
 
 from pipelines.engine.catalog import SQL_DIR, ModelCatalog
 
@@ -186,3 +187,71 @@ def test_the_engine_digest_ignores_comments_and_layout():
     changed = model.replace("c.wake_on <= :as_of", "c.wake_on < :as_of")
     assert changed != model
     assert ModelCatalog(overrides={"run_scope": changed}).digest() != base
+
+
+def test_an_action_recorded_after_a_run_brings_its_subscription_in_without_a_new_load(con):
+    # the load already holds S1's cancel of Apr 15, recorded on Apr 2 at 10:00: the run of
+    # Apr 1 does not see it (its cut-off is Apr 2 00:00) and bills April whole; the run of Apr 2
+    # sees it come into force, computes S1 alone (its fingerprint is the same: no load came)
+    # and credits Apr 15-30 (period end exclusive), 16/30 of 30.00 = 16.00; Apr 3 has nothing to do
+    s = two_subscriptions()
+    s.action("cancel", "2026-04-15", recorded_at="2026-04-02")
+    s.load(con)
+    run(con, "2026-04-01")
+    assert invoice_lines(con, "BR-2026-04-01-1")[0][6] == Decimal("30.00")
+    assert run(con, "2026-04-02").subscriptions_in_scope == 1
+    assert scope(con) == [("S1", "changed")]
+    assert [(r[0], r[2], r[3], r[4]) for r in credit_lines(con, "BR-2026-04-02-1")] == [
+        ("SV1", "2026-04-15", "2026-05-01", Decimal("16.00"))]
+    assert run(con, "2026-04-03").subscriptions_in_scope == 0
+
+
+def test_an_action_withdrawn_after_a_run_brings_its_subscription_in_without_a_new_load(con):
+    # S1's cancel of Apr 20 was recorded on Mar 30 and withdrawn (cancelled) on Apr 2 at
+    # 12:00: the run of Apr 1 still sees it and bills Apr 1-19, 19/30 of 30.00 = 19.00; the
+    # run of Apr 2 sees it withdrawn, computes S1 alone and bills the rest of April on April's
+    # key, Apr 20-30: 11/30 of 30.00 = 11.00
+    s = two_subscriptions()
+    s.action("cancel", "2026-04-20", recorded_at="2026-03-30", status="cancelled",
+             status_changed_at="2026-04-02T12:00:00")
+    s.load(con)
+    run(con, "2026-04-01")
+    assert [(r[0], r[6]) for r in invoice_lines(con, "BR-2026-04-01-1")] == [
+        ("SV1", Decimal("19.00")), ("SV2", Decimal("20.00"))]
+    run(con, "2026-04-02")
+    assert scope(con) == [("S1", "changed")]
+    assert [(r[0], r[2], r[3], r[6]) for r in invoice_lines(con, "BR-2026-04-02-1")] == [
+        ("SV1", "2026-04-01", "2026-05-01", Decimal("11.00"))]
+
+
+def test_a_warehouse_loaded_without_fingerprints_computes_every_subscription(con):
+    # a snapshot written by a release that derived no fingerprints: nothing can tell which
+    # subscription changed, so each run is full until the next load derives them; the run
+    # after that load values each once more (their checkpoints hold no fingerprint), then the
+    # runs are incremental again
+    s = two_subscriptions()
+    s.load(con)
+    run(con, "2026-04-01")
+    con.execute("DELETE FROM upstream.subscription_fingerprints")
+    run(con, "2026-04-02")
+    assert scope(con) == [("S1", "full"), ("S2", "full")]
+    s.load(con, load_id="L2")
+    run(con, "2026-04-03")
+    assert scope(con) == [("S1", "changed"), ("S2", "changed")]
+    assert run(con, "2026-04-04").subscriptions_in_scope == 0
+
+
+def test_the_load_fingerprint_ignores_an_execution_and_sees_every_column():
+    # an executed scheduled action is in force as it was while scheduled: same fingerprint;
+    # an edit of any column (here auto_renew, which set_auto_renew reads) changes it
+    def fingerprint(**extra) -> int:
+        con = duckdb.connect()
+        s = two_subscriptions()
+        s.action("set_auto_renew", "2026-05-01", recorded_at="2026-04-10", **extra)
+        s.load(con)
+        return con.execute("SELECT fingerprint FROM upstream.subscription_fingerprints "
+                           "WHERE subscription_id = 'S1'").fetchall()[0][0]
+
+    scheduled = fingerprint(status="scheduled", auto_renew=False)
+    assert fingerprint(status="executed", auto_renew=False) == scheduled
+    assert fingerprint(status="scheduled", auto_renew=True) != scheduled

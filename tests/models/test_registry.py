@@ -57,12 +57,14 @@ def test_the_statements_follow_the_registry_and_create_each_table_once():
     created = [sqlglot.parse_one(s, read="duckdb").find(exp.Table) for s in statements]
     assert [(t.db, t.name) for t in created] == [("upstream", t) for t in CONTRACT_TABLES]
     assert all(s.startswith("CREATE TABLE IF NOT EXISTS upstream.") for s in statements)
-    # the schema file keeps only the bookkeeping tables: the models are the one declaration
+    # the schema file keeps only the bookkeeping and derived tables: the models are the one
+    # declaration of the contract tables
     statements = sqlglot.parse((SQL_DIR / "schema" / "upstream.sql").read_text(), read="duckdb")
     in_file = {s.find(exp.Table).name for s in statements
                if isinstance(s, exp.Create) and s.kind == "TABLE"}
     assert in_file == {"currency_minor_units", "quarantine", "load_stats", "loads",
-                       "agreed_subscription_terms", "agreed_service_terms"}
+                       "agreed_subscription_terms", "agreed_service_terms",
+                       "subscription_fingerprints"}
 
 
 @pytest.mark.parametrize("dialect", ["duckdb", "spark"])

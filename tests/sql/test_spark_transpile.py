@@ -23,11 +23,11 @@ PARAMS = RunContext.build(dt.date(2026, 3, 31)).model_parameters(
     "BR-2026-03-31-1", "0123456789abcdef"
 ) | {"first": dt.date(2026, 3, 1), "last": dt.date(2026, 3, 31)}
 CATALOG = default_catalog()
-MODELS = list(CATALOG.models) + list(CATALOG.queries)
+MODELS = list(CATALOG.models) + list(CATALOG.queries) + list(CATALOG.load_models)
 
 
 def model(name: str):
-    return CATALOG.models.get(name) or CATALOG.queries[name]
+    return CATALOG.models.get(name) or CATALOG.queries.get(name) or CATALOG.load_models[name]
 
 
 def spark_sql(name: str, params: dict) -> str:
@@ -77,7 +77,7 @@ def test_model_transpiles_to_functions_spark_knows(name):
 
 
 def test_fingerprints_keep_64_bits_on_spark():
-    spark = spark_sql("src_subscription_fingerprints", PARAMS)
+    spark = spark_sql("subscription_fingerprints", PARAMS)
     assert "XXHASH64(" in spark and "HASH(" not in spark.replace("XXHASH64(", "")
 
 
