@@ -49,14 +49,15 @@ def compute(
     order = catalog.order(targets)
     releases = catalog.release_points(order, keep=set(keep) | set(targets or ()))
     timings: dict[str, float] = {}
-    for name in order:
-        began = time.perf_counter()
-        engine.materialize(catalog.models[name], params)
-        for relation in releases[name]:
-            engine.drop(catalog.models[relation])
-        timings[name] = time.perf_counter() - began
-        if progress:
-            progress(f"{name}: {timings[name]:.2f}s")
+    with engine.computing():
+        for name in order:
+            began = time.perf_counter()
+            engine.materialize(catalog.models[name], params)
+            for relation in releases[name]:
+                engine.drop(catalog.models[relation])
+            timings[name] = time.perf_counter() - began
+            if progress:
+                progress(f"{name}: {timings[name]:.2f}s")
     return timings
 
 

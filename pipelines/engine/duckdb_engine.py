@@ -10,7 +10,7 @@ subscription is another implementation or another context, never another bill ru
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from typing import Protocol
 
 import duckdb
@@ -22,6 +22,10 @@ from pipelines.engine.catalog import Model, Param, bind, default_catalog, resolv
 
 class Engine(Protocol):
     name: str
+
+    def computing(self) -> AbstractContextManager[None]:
+        """Within: a series of materialize and drop calls (one compute); lets the engine
+        set up once what each of them would otherwise set up alone."""
 
     def materialize(self, model: Model, params: Mapping[str, Param]) -> None:
         """Run `model` into the relation work.<name> (a table or a view)."""
@@ -55,6 +59,10 @@ class DuckDBEngine:
     def __init__(self, con: duckdb.DuckDBPyConnection):
         self.con = con
         (self.database,) = self.con.execute("SELECT current_database()").fetchall()[0]
+        self._unvacuumed_depth = 0
+
+    def computing(self) -> AbstractContextManager[None]:
+        return self._unvacuumed()
 
     @contextmanager
     def _unvacuumed(self) -> Iterator[None]:
@@ -64,13 +72,19 @@ class DuckDBEngine:
         catalog's tables are created whole and dropped whole (which frees their memory at
         once), and the catalog is discarded with the connection, so such a pass reclaims
         nothing. Only the work catalog is written within; the warehouse file keeps its own
-        checkpoints (publish commits under the connection's setting)."""
+        checkpoints (publish commits under the connection's setting). Set once for a whole
+        compute (computing()), else once per call: each SET is a statement of its own."""
+        if self._unvacuumed_depth:  # within computing(): already set
+            yield
+            return
         (threshold,) = self.con.execute(
             "SELECT current_setting('checkpoint_threshold')").fetchall()[0]
         self.con.execute(f"SET checkpoint_threshold = '{_UNREACHED_THRESHOLD}'")
+        self._unvacuumed_depth += 1
         try:
             yield
         finally:
+            self._unvacuumed_depth -= 1
             self.con.execute(f"SET checkpoint_threshold = '{threshold}'")
 
     def materialize(self, model: Model, params: Mapping[str, Param]) -> None:

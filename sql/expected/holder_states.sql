@@ -21,9 +21,10 @@ WITH runs AS (
     WHERE p.run_start <= :as_of
 ),
 
--- the accounts all of whose subscriptions the run computes
+-- the accounts all of whose subscriptions the run computes, and whether they have only one
+-- (whose state is then the subscriber's too: it is taken from it, not computed again)
 whole_accounts AS (
-    SELECT s.account_id
+    SELECT s.account_id, COUNT(*) = 1 AS single
     FROM work.src_subscriptions AS s
     LEFT JOIN work.run_scope AS r ON r.subscription_id = s.subscription_id
     WHERE s.account_id IN (SELECT account_id FROM work.billable_services)
@@ -38,7 +39,7 @@ held AS (
     UNION ALL
     SELECT 'subscriber', account_id, account_id, run_start, run_end, active, final
     FROM runs
-    WHERE account_id IN (SELECT account_id FROM whole_accounts)
+    WHERE account_id IN (SELECT account_id FROM whole_accounts WHERE NOT single)
 ),
 
 -- each run of a service's states adds to its holder's counts on its first day and takes away
@@ -90,13 +91,23 @@ current_state AS (
 
 accounts AS (
     SELECT DISTINCT holder_kind, holder_id, account_id FROM held
+),
+
+held_states AS (
+    SELECT
+        c.holder_kind,
+        c.holder_id,
+        a.account_id,
+        c.state,
+        c.since
+    FROM current_state AS c
+    JOIN accounts AS a ON a.holder_kind = c.holder_kind AND a.holder_id = c.holder_id
 )
 
-SELECT
-    c.holder_kind,
-    c.holder_id,
-    a.account_id,
-    c.state,
-    c.since
-FROM current_state AS c
-JOIN accounts AS a ON a.holder_kind = c.holder_kind AND a.holder_id = c.holder_id
+SELECT holder_kind, holder_id, account_id, state, since
+FROM held_states
+UNION ALL
+SELECT 'subscriber', h.account_id, h.account_id, h.state, h.since
+FROM held_states AS h
+JOIN whole_accounts AS w ON w.account_id = h.account_id
+WHERE h.holder_kind = 'subscription' AND w.single

@@ -4,7 +4,7 @@
 -- method if active, else the account's active primary, else its active wallet (null: no usable
 -- method, the invoice stays unfunded). All in integer minor units, so a request is always in
 -- the currency's minor units. Open balance per account and currency = published invoices -
--- credit notes (ledger_account_balances) - this run's credit notes - payments + refunds -
+-- credit notes (ledger_document_amounts) - this run's credit notes - payments + refunds -
 -- adjustments (an adjustment is a credit to the account; transactions up to :as_of); each new
 -- invoice is added in number order. The credit limit applies to invoices in the account's
 -- currency.
@@ -20,9 +20,9 @@ invoiced_accounts AS (
 ),
 
 movements AS (
-    SELECT b.account_id, b.currency, b.balance_minor AS amount_minor
-    FROM work.ledger_account_balances AS b
-    JOIN invoiced_accounts AS a ON a.account_id = b.account_id
+    SELECT d.account_id, d.currency, d.amount_minor
+    FROM work.ledger_document_amounts AS d
+    JOIN invoiced_accounts AS a ON a.account_id = d.account_id
     UNION ALL
     SELECT account_id, currency, -(subtotal_minor + tax_minor)
     FROM work.new_documents
