@@ -30,12 +30,13 @@ CREATE TABLE IF NOT EXISTS upstream.load_stats (
     rows_read BIGINT NOT NULL, rows_loaded BIGINT NOT NULL, rows_quarantined BIGINT NOT NULL
 );
 
--- Derived by every load from the snapshot it writes (sql/load/subscription_fingerprints.sql,
--- which says what a row is); created empty here for a warehouse loaded before the load
--- derived it: until the next load, every run then computes every subscription (run_scope).
+-- Derived by every load from the snapshot it writes (sql/load/, each file says what a row
+-- is); created empty here for a warehouse loaded before the load derived them: until the
+-- next load, every run then computes every subscription (run_scope).
 CREATE TABLE IF NOT EXISTS upstream.subscription_fingerprints (
     subscription_id VARCHAR, fingerprint UBIGINT
 );
+CREATE TABLE IF NOT EXISTS upstream.tied_accounts (account_id VARCHAR);
 
 -- One row per load ever made (the last one is the snapshot in force).
 CREATE TABLE IF NOT EXISTS upstream.loads (

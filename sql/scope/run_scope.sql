@@ -16,12 +16,15 @@
 --   quarantined a quarantine row names it, so that its frozen services are reported each run;
 --   account     another subscription of its account is in scope and can change what the
 --               account's services decide together: it changed (a contact's trials,
---               trial_once_per, and the service limits are judged over the account) or a
+--               trial_once_per, and the service limits are judged over the account), a
 --               service state of it changes (its checkpoint's state_wake_on has come: the
---               subscriber's state is read over all the account's services). Valued whole
+--               subscriber's state is read over all the account's services), or the account
+--               is tied (src_tied_accounts: its subscriptions can take each other's trials or
+--               places under a limit, so none is computed without the others). Valued whole
 --               when that other one changed (a backdated activation there can take this one's
---               trial), else like a due one. One that is only due for billing, or only
---               quarantined, decides nothing for the account and brings in no other.
+--               trial), else like a due one. In any other account, one that is only due for
+--               billing, or only quarantined, decides nothing for the account and brings in
+--               no other.
 -- Every other subscription would compute exactly what is already published: nothing to do.
 -- A subscription that is only due has the inputs its checkpoint was computed from, so every
 -- billing period that had ended by that computation's as-of date was billed in full then and
@@ -141,13 +144,14 @@ own AS (
     WHERE reason IS NOT NULL
 ),
 
--- the accounts with a subscription in scope that can change what the account decides, and
--- whether one of them changed
+-- the accounts with a subscription in scope that can change what the account decides (any
+-- one, in a tied account), and whether one of them changed
 accounts AS (
     SELECT s.account_id, BOOL_OR(o.reason IN ('full', 'changed')) AS changed
     FROM own AS o
     JOIN work.src_subscriptions AS s ON s.subscription_id = o.subscription_id
-    WHERE o.decides_for_account
+    LEFT JOIN work.src_tied_accounts AS t ON t.account_id = s.account_id
+    WHERE o.decides_for_account OR t.account_id IS NOT NULL
     GROUP BY s.account_id
 )
 

@@ -2,10 +2,11 @@
 
 A world is one account (a card, a credit limit, a few payments, sometimes a service limit)
 and one subscription on any cycle, method and model, with one or two services, sometimes a
-one-time or a no-billing service beside them, trials, renewing and expiring terms,
-contracts, price versions, the timing rules and a chronological run of actions per service
-(bills in advance, billing-day changes and term actions among them), over two or three of
-its periods.
+one-time or a no-billing service beside them (and sometimes a second subscription of the
+account, billed on another day, with a service of the same product), trials, renewing and
+expiring terms, contracts, price versions, the timing rules and a chronological run of
+actions per service (bills in advance, billing-day changes and term actions among them),
+over two or three of its periods.
 """
 
 from __future__ import annotations
@@ -324,6 +325,28 @@ def worlds(draw, subscription_id: str, cycle: str, periods: int, end: dt.date,
                          "deactivate": "not_effective", "cancel": "cancelled",
                          "pause": "paused", "regret": "regretted"}.get(kind, state)
                 paused_until = day + days(extra["days"]) if kind == "pause" else paused_until
+
+    # now and then a second subscription of the account on P1, billed on its own day: the
+    # account's trials (trial_once_per), service limit and subscriber state are judged over
+    # both, while a run may find only one of them due
+    if draw(st.integers(0, 3)) == 0:
+        sibling, sibling_day = f"{sid}B", draw(st.integers(1, 7 if cycle == "week" else 28))
+        s.subscription(sibling, account_id=account_id, currency=currency, cycle=cycle,
+                       model=model, method="period", billing_day=sibling_day)
+        service_id = f"{sibling}-SV1"
+        day = start + days(draw(st.integers(0, CYCLE_DAYS[cycle])))
+        s.service(service_id, subscription_id=sibling, product_id=p1, price_term_id=pt1,
+                  ordered_on=str(day))
+        for n, (kind, effective) in enumerate(
+                [("activate", day)] + ([("cancel", day + days(draw(st.integers(
+                    1, span_days(cycle, periods)))))] if draw(st.booleans()) else []), 1):
+            recorded = draw(recorded_on_time(effective, cycle))
+            s.action(kind, str(effective), service_id=service_id, subscription_id=sibling,
+                     recorded_at=recorded, action_id=f"{sibling}-A{n:02d}")
+            landmarks += [effective, dt.date.fromisoformat(recorded[:10])]
+        services.append(service_id)
+        landmarks += [day + days(terms["trial_days"])]
+        landmarks += boundaries(cycle, "period", sibling_day, day, start, end)
 
     billable = first_activation + days(terms["trial_days"])  # F, roughly
     landmarks.append(billable)

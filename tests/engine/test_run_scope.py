@@ -255,3 +255,30 @@ def test_the_load_fingerprint_ignores_an_execution_and_sees_every_column():
     scheduled = fingerprint(status="scheduled", auto_renew=False)
     assert fingerprint(status="executed", auto_renew=False) == scheduled
     assert fingerprint(status="scheduled", auto_renew=True) != scheduled
+
+
+def test_the_load_ties_the_accounts_whose_subscriptions_decide_for_each_other(con):
+    # ACC1: two subscriptions with a service that can have a trial (PT-T grants 14 days; S1B
+    # only through a change to it) - tied. ACC2: one of two - not. ACC3 (residential, limit 2):
+    # three services over two subscriptions - tied; ACC4: two over two - not; ACC5: five in one
+    # subscription - not (a subscription's services are always computed together)
+    s = Scenario()
+    s.product()
+    s.price_term("PT1")
+    s.price_term("PT-T", trial_days=14)
+    s.rule("service_limit_residential", 2)
+    layout = {"ACC1": [("PT-T",), ("PT1",)], "ACC2": [("PT-T",), ("PT1",)],
+              "ACC3": [("PT1", "PT1"), ("PT1",)], "ACC4": [("PT1",), ("PT1",)],
+              "ACC5": [("PT1",) * 5]}
+    for account_id, subscriptions in layout.items():
+        s.account(account_id, classification="residential" if account_id > "ACC2" else None)
+        for n, terms in enumerate(subscriptions):
+            sub = f"S{account_id[-1]}{'AB'[n]}"
+            s.subscription(sub, account_id=account_id)
+            for k, term in enumerate(terms):
+                s.service(f"SV{sub}{k}", sub, price_term_id=term)
+    s.action("change", "2026-02-01", service_id="SVS1B0", subscription_id="S1B",
+             new_price_term_id="PT-T")
+    s.load(con)
+    assert con.execute("SELECT account_id FROM upstream.tied_accounts ORDER BY 1").fetchall() \
+        == [("ACC1",), ("ACC3",)]

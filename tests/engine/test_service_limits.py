@@ -177,3 +177,26 @@ def test_a_service_limit_is_no_longer_deferred(con):
     run(con, "2026-01-01")
     assert con.execute(
         "SELECT kind, name FROM published.bill_run_deferred").fetchall() == []
+
+
+def test_a_run_that_bills_only_one_subscription_still_counts_the_others(con):
+    # limit 2 over two subscriptions: SV1 (S1, ordered Jan 1) and SV2 (S2, Jan 2) are
+    # accepted, SV3 (S2, Jan 3) is refused. S2 bills on the 10th, S1 on the 1st: on Feb 10
+    # only S2 falls due, but its orders are judged over the account, so S1 is computed with
+    # it and SV3 stays refused: only SV2's Feb 10..Mar 10 is billed, 31.00 (judged alone, S2
+    # would have room for SV3 and bill it)
+    s = residential(2)
+    s.subscription("S2", billing_day=10)
+    order(s, "SV1", "2026-01-01", "2026-01-10")
+    order(s, "SV2", "2026-01-02", "2026-01-10", subscription_id="S2")
+    order(s, "SV3", "2026-01-03", "2026-01-10", subscription_id="S2")
+    s.load(con)
+    run(con, "2026-01-31")
+    run(con, "2026-02-01")
+    run(con, "2026-02-10")
+    assert con.execute("SELECT subscription_id, reason FROM work.run_scope "
+                       "ORDER BY subscription_id").fetchall() == [("S1", "account"),
+                                                                  ("S2", "due")]
+    assert invoice_lines(con, "BR-2026-02-10-1") == [
+        ("SV2", "recurring", "2026-02-10", "2026-03-10", 28, 28, D("31.00"))]
+    assert rejections(con) == [("ACT-SV3", "service_limit")]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from scenario import Scenario, invoice_lines, run
+from scenario import Scenario, credit_lines, invoice_lines, run
 
 D = Decimal
 
@@ -102,3 +102,36 @@ def test_a_backdated_earlier_activation_takes_the_trial_and_corrects_the_other(c
         ("SV1", "proration", "2026-01-15", "2026-02-01", 17, 31, D("17.00")),
         ("SV2", "proration", "2026-01-03", "2026-02-01", 29, 31, D("29.00")),
     ]
+
+
+def test_a_run_that_bills_only_the_later_subscription_still_refuses_its_trial(con):
+    # S2 bills on the 10th, S1 on the 1st. SV1 (S1) had P1's trial from Jan 1; SV2 (P1, S2,
+    # activated Jan 11) has none: its first period Jan 10..Feb 10 is billed from Jan 11 on
+    # Jan 31, 30/31 x 31.00 = 30.00. On Feb 10 only S2 falls due, but SV2's trial is decided
+    # over the account, so S1 is computed with it: Feb 10..Mar 10 is billed whole (31.00) and
+    # nothing of January is credited (computed alone, SV2 would get the trial and a credit of
+    # Jan 11..25, 14.00)
+    s = Scenario()
+    s.account()
+    s.product("P1")
+    s.price_term("PT-P1", amount="31.00", product_id="P1", trial_days=14)
+    s.subscription("S1")
+    s.subscription("S2", billing_day=10)
+    s.service("SV1", "S1", "P1", "PT-P1")
+    s.service("SV2", "S2", "P1", "PT-P1")
+    s.action("activate", "2026-01-01", service_id="SV1", subscription_id="S1")
+    s.action("activate", "2026-01-11", service_id="SV2", subscription_id="S2")
+    s.load(con)
+    run(con, "2026-01-31")
+    assert sorted(invoice_lines(con)) == [
+        ("SV1", "proration", "2026-01-15", "2026-02-01", 17, 31, D("17.00")),
+        ("SV2", "proration", "2026-01-11", "2026-02-10", 30, 31, D("30.00")),
+    ]
+    run(con, "2026-02-01")
+    run(con, "2026-02-10")
+    assert con.execute("SELECT subscription_id, reason FROM work.run_scope "
+                       "ORDER BY subscription_id").fetchall() == [("S1", "account"),
+                                                                  ("S2", "due")]
+    assert invoice_lines(con, "BR-2026-02-10-1") == [
+        ("SV2", "recurring", "2026-02-10", "2026-03-10", 28, 28, D("31.00"))]
+    assert credit_lines(con) == []

@@ -64,7 +64,7 @@ def test_the_statements_follow_the_registry_and_create_each_table_once():
                if isinstance(s, exp.Create) and s.kind == "TABLE"}
     assert in_file == {"currency_minor_units", "quarantine", "load_stats", "loads",
                        "agreed_subscription_terms", "agreed_service_terms",
-                       "subscription_fingerprints"}
+                       "subscription_fingerprints", "tied_accounts"}
 
 
 @pytest.mark.parametrize("dialect", ["duckdb", "spark"])
