@@ -179,6 +179,13 @@ def invoice_lines(con: duckdb.DuckDBPyConnection, bill_run_id: str | None = None
     ).fetchall()
 
 
+def scope(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
+    """(subscription, reason) of the last computed run's scope (work.run_scope)."""
+    return con.execute(
+        "SELECT subscription_id, reason FROM work.run_scope ORDER BY subscription_id"
+    ).fetchall()
+
+
 def rejections(con: duckdb.DuckDBPyConnection) -> list[tuple]:
     """(action_id, reason) of every published rejection, by action."""
     return con.execute(

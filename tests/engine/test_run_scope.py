@@ -9,7 +9,7 @@ import datetime as dt
 from decimal import Decimal
 
 import duckdb
-from scenario import Scenario, compute_models, credit_lines, invoice_lines, run
+from scenario import Scenario, compute_models, credit_lines, invoice_lines, run, scope
 
 from pipelines.engine.catalog import SQL_DIR, ModelCatalog
 
@@ -23,12 +23,6 @@ def two_subscriptions() -> Scenario:
     s.action("activate", "2026-04-01")
     s.action("activate", "2026-04-01", service_id="SV2", subscription_id="S2")
     return s
-
-
-def scope(con) -> list[tuple[str, str]]:
-    return con.execute(
-        "SELECT subscription_id, reason FROM work.run_scope ORDER BY subscription_id"
-    ).fetchall()
 
 
 def periods_valued(con, as_of: str) -> list[tuple[str, str | None, str]]:

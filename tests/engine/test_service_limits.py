@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from scenario import Scenario, credit_lines, invoice_lines, rejections, run
+from scenario import Scenario, credit_lines, invoice_lines, rejections, run, scope
 
 D = Decimal
 
@@ -194,9 +194,7 @@ def test_a_run_that_bills_only_one_subscription_still_counts_the_others(con):
     run(con, "2026-01-31")
     run(con, "2026-02-01")
     run(con, "2026-02-10")
-    assert con.execute("SELECT subscription_id, reason FROM work.run_scope "
-                       "ORDER BY subscription_id").fetchall() == [("S1", "account"),
-                                                                  ("S2", "due")]
+    assert scope(con) == [("S1", "account"), ("S2", "due")]
     assert invoice_lines(con, "BR-2026-02-10-1") == [
         ("SV2", "recurring", "2026-02-10", "2026-03-10", 28, 28, D("31.00"))]
     assert rejections(con) == [("ACT-SV3", "service_limit")]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from scenario import Scenario, credit_lines, invoice_lines, run
+from scenario import Scenario, credit_lines, invoice_lines, run, scope
 
 D = Decimal
 
@@ -129,9 +129,7 @@ def test_a_run_that_bills_only_the_later_subscription_still_refuses_its_trial(co
     ]
     run(con, "2026-02-01")
     run(con, "2026-02-10")
-    assert con.execute("SELECT subscription_id, reason FROM work.run_scope "
-                       "ORDER BY subscription_id").fetchall() == [("S1", "account"),
-                                                                  ("S2", "due")]
+    assert scope(con) == [("S1", "account"), ("S2", "due")]
     assert invoice_lines(con, "BR-2026-02-10-1") == [
         ("SV2", "recurring", "2026-02-10", "2026-03-10", 28, 28, D("31.00"))]
     assert credit_lines(con) == []
