@@ -3,14 +3,16 @@
 -- services with the fingerprints of their product and price term (every version, with the
 -- quarantine rows that name the price term and no subscription), all its actions with what
 -- decides when they are visible (recorded_at; a cancelled or rejected one's status_changed_at)
--- with those of the product and price term they change to, and the quarantine rows that name
--- it. It depends on the load alone, so the load derives it once (upstream.
--- subscription_fingerprints, pipelines/engine/warehouse.py) and no bill run rescans the whole
--- snapshot to hash it. Two runs that see the same fingerprint for a subscription, no action
--- of it becoming visible or withdrawn between their cut-offs (src_action_visibility) and the
--- same shared inputs (src_catalog_fingerprint) compute the same charges for it, so a run
--- leaves it out unless one of its dates falls due (run_scope). An executed scheduled action
--- hashes as it did while scheduled: both are in force alike.
+-- with those of the product and price term they change to, the quarantine rows that name it,
+-- and its account's classification (the one account column the valuation reads: the
+-- account's orders are judged under it for every date, service_limit_orders). It depends on
+-- the load alone, so the load derives it once (upstream.subscription_fingerprints,
+-- pipelines/engine/warehouse.py) and no bill run rescans the whole snapshot to hash it. Two
+-- runs that see the same fingerprint for a subscription, no action of it becoming visible or
+-- withdrawn between their cut-offs (src_action_visibility) and the same shared inputs
+-- (src_catalog_fingerprint) compute the same charges for it, so a run leaves it out unless
+-- one of its dates falls due (run_scope). An executed scheduled action hashes as it did while
+-- scheduled: both are in force alike.
 --
 -- layer: load
 -- grain: subscription_id
@@ -65,6 +67,12 @@ hashed AS (
             concurrent_usage, rate_percent
         ) AS row_hash
     FROM upstream.subscriptions
+    UNION ALL
+    SELECT
+        sub.subscription_id,
+        HASH('account', a.account_id, a.classification) AS row_hash
+    FROM upstream.subscriptions AS sub
+    JOIN upstream.accounts AS a ON a.account_id = sub.account_id
     UNION ALL
     SELECT
         s.subscription_id,

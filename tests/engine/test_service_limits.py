@@ -198,3 +198,27 @@ def test_a_run_that_bills_only_one_subscription_still_counts_the_others(con):
     assert invoice_lines(con, "BR-2026-02-10-1") == [
         ("SV2", "recurring", "2026-02-10", "2026-03-10", 28, 28, D("31.00"))]
     assert rejections(con) == [("ACT-SV3", "service_limit")]
+
+
+def test_a_new_classification_in_a_later_load_rejudges_the_accounts_orders(con):
+    # limit 1 for residential: SV2 (ordered Jan 2) is refused, SV1 billed Jan 10..Feb 1 =
+    # 22.00. A load of Jan 20 makes ACC1 business (no limit): its subscription is recomputed
+    # on Jan 20 although nothing of it is due, and SV2 is billed Jan 10..Feb 1 = 22.00, as a
+    # full run would bill it (the classification is read from the snapshot for every date)
+    s = residential(1)
+    order(s, "SV1", "2026-01-01", "2026-01-10")
+    order(s, "SV2", "2026-01-02", "2026-01-10")
+    s.load(con)
+    run(con, "2026-01-10")
+    assert rejections(con) == [("ACT-SV2", "service_limit")]
+    s.tables["accounts"][0]["classification"] = "business"
+    s.load(con, load_id="L2")
+    run(con, "2026-01-20")
+    assert scope(con) == [("S1", "changed")]
+    assert invoice_lines(con, "BR-2026-01-20-1") == [
+        ("SV2", "proration", "2026-01-10", "2026-02-01", 22, 31, D("22.00"))]
+    # SV2's published state moves from draft (Jan 3) to effective from its activation
+    assert con.execute(
+        "SELECT state, since::VARCHAR FROM published.service_states WHERE service_id = 'SV2' "
+        "AND bill_run_id = 'BR-2026-01-20-1'"
+    ).fetchall() == [("effective", "2026-01-10")]
