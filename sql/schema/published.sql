@@ -19,7 +19,7 @@ CREATE TABLE IF NOT EXISTS published.bill_runs (
 -- computed, in the same transaction as its documents. Bookkeeping, not billing output.
 CREATE TABLE IF NOT EXISTS published.subscription_checkpoints (
     subscription_id VARCHAR NOT NULL, fingerprint UBIGINT NOT NULL, wake_on DATE,
-    as_of DATE NOT NULL, bill_run_id VARCHAR NOT NULL, state_wake_on DATE
+    as_of DATE NOT NULL, bill_run_id VARCHAR NOT NULL, state_wake_on DATE, account_id VARCHAR
 );
 -- Per run and upstream table: rows read / loaded / quarantined by the load the run used.
 CREATE TABLE IF NOT EXISTS published.bill_run_inputs (
@@ -130,3 +130,7 @@ ALTER TABLE published.credit_note_lines ADD COLUMN IF NOT EXISTS charge VARCHAR 
 -- The date a subscription's service state next changes; checkpoints written before it get
 -- null, and the engine upgrade that brings it recomputes (and rewrites) every checkpoint.
 ALTER TABLE published.subscription_checkpoints ADD COLUMN IF NOT EXISTS state_wake_on DATE;
+-- The account a subscription belonged to when it was computed, so that the run after a load
+-- that moves it also computes the account it left; null in checkpoints written before it,
+-- which the engine upgrade that brings it rewrites.
+ALTER TABLE published.subscription_checkpoints ADD COLUMN IF NOT EXISTS account_id VARCHAR;

@@ -24,7 +24,8 @@
 --               when that other one changed (a backdated activation there can take this one's
 --               trial), else like a due one. In any other account, one that is only due for
 --               billing, or only quarantined, decides nothing for the account and brings in
---               no other.
+--               no other. A changed subscription that a load moved to another account (its
+--               checkpoint's account_id) brings in the account it left, valued whole.
 -- Every other subscription would compute exactly what is already published: nothing to do.
 -- A subscription that is only due has the inputs its checkpoint was computed from, so every
 -- billing period that had ended by that computation's as-of date was billed in full then and
@@ -146,13 +147,26 @@ own AS (
 
 -- the accounts with a subscription in scope that can change what the account decides (any
 -- one, in a tied account), and whether one of them changed
-accounts AS (
-    SELECT s.account_id, BOOL_OR(o.reason IN ('full', 'changed')) AS changed
+deciding AS (
+    SELECT s.account_id, o.reason IN ('full', 'changed') AS changed
     FROM own AS o
     JOIN work.src_subscriptions AS s ON s.subscription_id = o.subscription_id
     LEFT JOIN work.src_tied_accounts AS t ON t.account_id = s.account_id
     WHERE o.decides_for_account OR t.account_id IS NOT NULL
-    GROUP BY s.account_id
+    UNION ALL
+    -- the account a changed subscription has left (its checkpoint's): the trials and places
+    -- under a limit it held there go back to the others
+    SELECT k.account_id, TRUE
+    FROM own AS o
+    JOIN work.ledger_checkpoints AS k ON k.subscription_id = o.subscription_id
+    JOIN work.src_subscriptions AS s ON s.subscription_id = o.subscription_id
+    WHERE o.reason = 'changed' AND k.account_id <> s.account_id
+),
+
+accounts AS (
+    SELECT account_id, BOOL_OR(changed) AS changed
+    FROM deciding
+    GROUP BY account_id
 )
 
 SELECT subscription_id, fingerprint, reason, valued_from

@@ -133,3 +133,27 @@ def test_a_run_that_bills_only_the_later_subscription_still_refuses_its_trial(co
     assert invoice_lines(con, "BR-2026-02-10-1") == [
         ("SV2", "recurring", "2026-02-10", "2026-03-10", 28, 28, D("31.00"))]
     assert credit_lines(con) == []
+
+
+def test_a_subscription_moved_to_another_account_returns_the_trial_it_had_taken(con):
+    # SV2 (P1, S2) gets no trial on Jan 11: S1 of the same account had P1's. A load of Jan 20
+    # moves S1 to ACC2: ACC1's first P1 service is now SV2, whose trial runs Jan 11..Jan 25,
+    # as a full run would judge it. S1 is computed (changed), and with it the subscriptions of
+    # the account it left: 14 of the Jan 11..Feb 1 line's days are credited, 14/31 x 31.00 =
+    # 14.00
+    s = contact()
+    s.account("ACC2")
+    s.service("SV2", "S2", "P1", "PT-P1")
+    s.action("activate", "2026-01-11", service_id="SV2", subscription_id="S2")
+    s.load(con)
+    run(con, "2026-01-15")
+    assert sorted(invoice_lines(con)) == [
+        ("SV1", "proration", "2026-01-15", "2026-02-01", 17, 31, D("17.00")),
+        ("SV2", "proration", "2026-01-11", "2026-02-01", 21, 31, D("21.00")),
+    ]
+    s.tables["subscriptions"][0]["account_id"] = "ACC2"
+    s.load(con, load_id="L2")
+    run(con, "2026-01-20")
+    assert scope(con) == [("S1", "changed"), ("S2", "account")]
+    assert [line[:5] for line in credit_lines(con, "BR-2026-01-20-1")] == [
+        ("SV2", "correction", "2026-01-11", "2026-02-01", D("14.00"))]
