@@ -154,13 +154,12 @@ deciding AS (
     LEFT JOIN work.src_tied_accounts AS t ON t.account_id = s.account_id
     WHERE o.decides_for_account OR t.account_id IS NOT NULL
     UNION ALL
-    -- the account a changed subscription has left (its checkpoint's): the trials and places
-    -- under a limit it held there go back to the others
+    -- the account a changed subscription was computed in (its checkpoint's): the one above
+    -- unless a load moved it, and then the trials and limit places it held there go back
     SELECT k.account_id, TRUE
     FROM own AS o
     JOIN work.ledger_checkpoints AS k ON k.subscription_id = o.subscription_id
-    JOIN work.src_subscriptions AS s ON s.subscription_id = o.subscription_id
-    WHERE o.reason = 'changed' AND k.account_id <> s.account_id
+    WHERE o.reason = 'changed'
 ),
 
 accounts AS (

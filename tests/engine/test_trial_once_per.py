@@ -28,9 +28,9 @@ def contact(rule: str | None = None) -> Scenario:
     return s
 
 
-def test_a_second_service_of_the_same_product_gets_no_trial(con):
-    # SV2 (P1 again, S2) activated Jan 11: no trial, Jan 11..Feb 1 = 21/31 x 31.00 = 21.00
-    s = contact()
+def bill_a_second_p1_service(con, s: Scenario) -> None:
+    """SV2 (P1 again, S2) activated Jan 11, run on Jan 15: no trial, Jan 11..Feb 1 = 21/31 x
+    31.00 = 21.00."""
     s.service("SV2", "S2", "P1", "PT-P1")
     s.action("activate", "2026-01-11", service_id="SV2", subscription_id="S2")
     s.load(con)
@@ -39,6 +39,10 @@ def test_a_second_service_of_the_same_product_gets_no_trial(con):
         ("SV1", "proration", "2026-01-15", "2026-02-01", 17, 31, D("17.00")),
         ("SV2", "proration", "2026-01-11", "2026-02-01", 21, 31, D("21.00")),
     ]
+
+
+def test_a_second_service_of_the_same_product_gets_no_trial(con):
+    bill_a_second_p1_service(con, contact())
 
 
 def test_under_service_another_product_has_its_own_trial(con):
@@ -143,14 +147,7 @@ def test_a_subscription_moved_to_another_account_returns_the_trial_it_had_taken(
     # 14.00
     s = contact()
     s.account("ACC2")
-    s.service("SV2", "S2", "P1", "PT-P1")
-    s.action("activate", "2026-01-11", service_id="SV2", subscription_id="S2")
-    s.load(con)
-    run(con, "2026-01-15")
-    assert sorted(invoice_lines(con)) == [
-        ("SV1", "proration", "2026-01-15", "2026-02-01", 17, 31, D("17.00")),
-        ("SV2", "proration", "2026-01-11", "2026-02-01", 21, 31, D("21.00")),
-    ]
+    bill_a_second_p1_service(con, s)
     s.tables["subscriptions"][0]["account_id"] = "ACC2"
     s.load(con, load_id="L2")
     run(con, "2026-01-20")
