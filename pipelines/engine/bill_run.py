@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 
 from pipelines.engine import checks
-from pipelines.engine.catalog import ModelCatalog, Param, default_catalog
+from pipelines.engine.catalog import RESUMED, STATE_ROOT, ModelCatalog, Param, default_catalog
 from pipelines.engine.context import RunContext
 from pipelines.engine.duckdb_engine import Engine
 from pipelines.engine.summary import SUMMARY_RELATIONS, BillRunSummary, read_summaries
@@ -44,13 +44,19 @@ def compute(
     progress: Progress | None = None,
 ) -> dict[str, float]:
     """Run the models (every one, or those `targets` need) in dependency order, dropping each
-    relation once no later model reads it (except `keep`); the seconds each model took."""
+    relation once no later model reads it (except `keep`), and add the stored state of the
+    resuming subscriptions once the state machine has run (catalog.STATE); the seconds each
+    model took. The state tables and the keys they are stored by outlive the compute: publish
+    stores their replayed rows."""
     catalog = catalog or default_catalog()
     order = catalog.order(targets)
-    releases = catalog.release_points(order, keep=set(keep) | set(targets or ()))
+    state = [m for m in catalog.state_models if m.name in order]
+    kept = {m.name for m in state} | ({STATE_ROOT, RESUMED} if state else set())
+    releases = catalog.release_points(order, keep=set(keep) | set(targets or ()) | kept)
+    resume_after = catalog.machine_ends(order)
     timings: dict[str, float] = {}
     with engine.computing():
-        for name in order:
+        for position, name in enumerate(order, start=1):
             began = time.perf_counter()
             engine.materialize(catalog.models[name], params)
             for relation in releases[name]:
@@ -58,6 +64,10 @@ def compute(
             timings[name] = time.perf_counter() - began
             if progress:
                 progress(f"{name}: {timings[name]:.2f}s")
+            if position == resume_after and state:
+                began = time.perf_counter()
+                engine.resume(state)
+                timings["resume"] = time.perf_counter() - began
     return timings
 
 
@@ -88,7 +98,7 @@ def run_bill_run(
     status = "simulated"
     if context.mode == "run":
         began = time.perf_counter()
-        engine.publish(catalog.layer("publish"))
+        engine.publish(catalog.layer("publish"), catalog.state_models)
         timings["publish"] = time.perf_counter() - began
         status = "published"
     (summary,) = read_summaries(engine.read, status=status)

@@ -8,7 +8,10 @@ header comment says what a row is, then declares, one `-- key: value` line each:
 - `materialized`: `table` (the default) or `view`;
 - `published`: for publish models, how the run writes it into `published.<name>`: `append`,
   or `replace <column> in <relation>` (the rows of the published table whose <column> is
-  in work.<relation> are replaced).
+  in work.<relation> are replaced);
+- `state`: for the models whose rows the next runs resume from instead of replaying the
+  state machine, the column (subscription_id or service_id) that says whose rows they are
+  (see STATE below).
 Macros (`sql/macros/<name>.sql`, header `-- macro: NAME(arg, ...)`) are single expressions
 that models call like functions; they are expanded in the parsed tree before anything runs,
 so one rule (the month-end clamp, minor units to a decimal amount, ...) is written once and
@@ -56,8 +59,20 @@ LAYERS: tuple[str, ...] = tuple(MAY_READ)
 QUERY_LAYER = "queries"
 LOAD_LAYER = "load"
 MACRO_LAYER = "macros"
-HEADER_KEYS = frozenset({"layer", "grain", "materialized", "published", "macro"})
+HEADER_KEYS = frozenset({"layer", "grain", "materialized", "published", "macro", "state"})
 ONE_ROW = "one row"
+
+#: The stored state. The state machine (the expected models from the actions to the
+#: timeline, the anchors and the terms) is a function of a subscription's services, its
+#: visible actions and its account's other subscriptions, never of the as-of date; run_scope
+#: knows when any of them changed since a subscription's checkpoint. So the models declaring
+#: `state` are computed for the subscriptions the run replays only (their machine reads its
+#: services from STATE_ROOT), then the rows the last run that computed each resuming
+#: subscription stored (`state.<name>`, for the keys of RESUMED) are added to them, before
+#: any other model reads them; publish replaces the stored rows of the replayed ones.
+STATE_ROOT = "replayed_services"
+RESUMED = "resumed_services"
+STATE_KEYS = frozenset({"subscription_id", "service_id"})
 
 
 class ModelError(ValueError):
@@ -95,6 +110,7 @@ class Model:
     materialized: str
     published: Publication | None
     tree: exp.Expression = field(repr=False, compare=False)
+    state: str | None = None  # the column of its stored rows' keys (STATE), if it has state
 
     @cached_property
     def reads(self) -> frozenset[str]:
@@ -310,6 +326,11 @@ class ModelCatalog:
         published = declared.get("published")
         if (published is None) == (layer == "publish"):
             raise ModelError(f"{where}: exactly the publish models declare `published`")
+        state = declared.get("state")
+        if state is not None and (layer != "expected" or materialized != "table"
+                                  or state not in STATE_KEYS):
+            raise ModelError(f"{where}: only an expected table declares state, by one of "
+                             f"{sorted(STATE_KEYS)}")
         tree = sqlglot.parse_one(text, read="duckdb")
         into[path.stem] = Model(
             name=path.stem, layer=layer, path=path, description=description,
@@ -317,6 +338,7 @@ class ModelCatalog:
             materialized=materialized,
             published=Publication.parse(published, where) if published else None,
             tree=expand_macros(tree, self.macros),
+            state=state,
         )
 
     def _check_references(self) -> None:
@@ -335,14 +357,62 @@ class ModelCatalog:
                                  f"{sorted(layers - allowed)} (the {model.layer} layer reads "
                                  f"{sorted(MAY_READ[model.layer])})")
 
+        for name in self.machine:
+            model = self.models[name]
+            outside = {r for r in model.reads if r != STATE_ROOT and r not in self.machine
+                       and self.models[r].layer != "sources"}
+            if outside or model.reads_schemas or model.parameters:
+                raise ModelError(
+                    f"{name} computes stored state (STATE, pipelines/engine/catalog.py): it "
+                    f"may read only the sources, {STATE_ROOT} and the rest of the state "
+                    f"machine, and no parameter; it reads "
+                    f"{sorted(outside | model.reads_schemas | model.parameters)}")
+        stateless = self.machine - {m.name for m in self.state_models}
+        for model in self.models.values():
+            partial = model.reads & stateless if model.name not in self.machine else set()
+            if partial:
+                raise ModelError(f"{model.name} reads {sorted(partial)}, which hold only the "
+                                 f"replayed subscriptions: read a model that declares state")
+
+    @cached_property
+    def state_models(self) -> list[Model]:
+        return [m for m in self.models.values() if m.state]
+
+    @cached_property
+    def machine(self) -> frozenset[str]:
+        """The models of the state machine: those declaring state and every expected model
+        they read, up to STATE_ROOT and what it is computed from."""
+        root = set(self._order((STATE_ROOT,)))
+        found: set[str] = set()
+        pending = [m.name for m in self.state_models]
+        while pending:
+            name = pending.pop()
+            if name in found or name in root or self.models[name].layer != "expected":
+                continue
+            found.add(name)
+            pending.extend(self.models[name].reads)
+        return frozenset(found)
+
     # -- what the plan needs ----------------------------------------------------------------
 
     def layer(self, name: str) -> list[Model]:
         return [m for m in self.models.values() if m.layer == name]
 
     def order(self, targets: Iterable[str] | None = None) -> list[str]:
-        """The models (every one, or those `targets` need) in dependency order."""
-        return list(self._order(tuple(targets) if targets is not None else None))
+        """The models (every one, or those `targets` need) in dependency order, the state
+        machine and what it reads first: the stored state is added to its tables once the
+        machine has run (`machine_ends`), before anything else reads them."""
+        order = self._order(tuple(targets) if targets is not None else None)
+        if self.machine.intersection(order) and RESUMED not in order:
+            order = self._order((*order, RESUMED))
+        first = set(self._order((*sorted(self.machine), RESUMED)))
+        return [n for n in order if n in first] + [n for n in order if n not in first]
+
+    def machine_ends(self, order: list[str]) -> int:
+        """How many models of `order` (from `order()`) run before the stored state is added:
+        up to the last model of the machine and the keys of the resuming services."""
+        return max((i + 1 for i, n in enumerate(order) if n in self.machine | {RESUMED}),
+                   default=0)
 
     @cache  # noqa: B019 - a catalog lives as long as the process and its models never change
     def _order(self, targets: tuple[str, ...] | None) -> tuple[str, ...]:
@@ -403,7 +473,7 @@ class ModelCatalog:
         for name, model in sorted({**self.models, **self.load_models}.items()):
             digest.update(name.encode() + b"\0")
             digest.update(model.duckdb_sql.encode())
-            digest.update(b"\0")
+            digest.update(f"\0{model.state}\0".encode())
         return digest.hexdigest()[:16]
 
     def sql(self, model: Model, params: Mapping[str, Param], dialect: str = "duckdb") -> str:
@@ -430,4 +500,5 @@ def _parsed_catalog() -> ModelCatalog:
     for model in (*catalog.models.values(), *catalog.queries.values(),
                   *catalog.load_models.values()):
         _ = model.reads, model.reads_schemas, model.parameters
+    _ = catalog.state_models
     return catalog

@@ -2,7 +2,8 @@
 warehouse file, and the publish models are copied into the `published` schema in one
 transaction.
 
-An engine does three things (`Engine`): run a model into a relation, read a relation, and
+An engine does four things (`Engine`): run a model into a relation, read a relation, add the
+stored state of the subscriptions that resume (pipelines/engine/catalog.py, STATE), and
 publish atomically. Another engine (Spark), a sandbox for simulate or a preview of one
 subscription is another implementation or another context, never another bill run.
 """
@@ -17,7 +18,15 @@ import duckdb
 import polars as pl
 from sqlglot import exp
 
-from pipelines.engine.catalog import Model, Param, bind, default_catalog, resolve
+from pipelines.engine.catalog import (
+    RESUMED,
+    STATE_ROOT,
+    Model,
+    Param,
+    bind,
+    default_catalog,
+    resolve,
+)
 
 
 class Engine(Protocol):
@@ -46,9 +55,13 @@ class Engine(Protocol):
         """The rows of a query the engine generated from the declarations (checks.py), in
         its own dialect."""
 
-    def publish(self, models: Sequence[Model]) -> None:
-        """Write the relations of the publish `models` into their published tables, all or
-        nothing."""
+    def resume(self, models: Sequence[Model]) -> None:
+        """Add to work.<name> of each state model the rows stored for the subscriptions that
+        resume (catalog.STATE)."""
+
+    def publish(self, models: Sequence[Model], state: Sequence[Model] = ()) -> None:
+        """Write the relations of the publish `models` into their published tables, and the
+        replayed rows of the `state` models into the stored state, all or nothing."""
 
 
 class DuckDBEngine:
@@ -143,23 +156,86 @@ class DuckDBEngine:
     def rows(self, sql: str) -> list[tuple]:
         return self.con.execute(sql).fetchall()
 
-    def publish(self, models: Sequence[Model]) -> None:
+    def resume(self, models: Sequence[Model]) -> None:
+        _, _, resuming = self._scope_summary()
+        if not resuming:
+            return
+        self._check_stored(models)
+        with self._unvacuumed():
+            for model in models:
+                self.con.execute(
+                    f"INSERT INTO work.{model.name} BY NAME SELECT * FROM state.{model.name} "
+                    f"WHERE {model.state} IN (SELECT {model.state} FROM work.{RESUMED})")
+
+    def publish(self, models: Sequence[Model], state: Sequence[Model] = ()) -> None:
         columns = self._published_columns()
+        is_full, subscriptions, resuming = self._scope_summary() if state else (False, 0, 0)
         self.con.execute("BEGIN TRANSACTION")
         try:
             for model in models:
                 for statement in publish_statements(model, columns[model.name]):
                     self.con.execute(statement.sql(dialect="duckdb"))
+            if subscriptions > resuming:  # some subscription replayed
+                if not is_full:
+                    self._check_stored(state)
+                for model in state:
+                    self._store(model, rebuild=is_full)
             self.con.execute("COMMIT")
         except BaseException:
             self.con.execute("ROLLBACK")
             raise
+
+    def _check_stored(self, models: Sequence[Model]) -> None:
+        """Refuse a run that is not full to read or write stored state that does not match
+        its models: it would keep the rows of the subscriptions it did not compute."""
+        stored, computed = self._columns_of("state", self.database), self._columns_of(
+            "main", "work")
+        for model in models:
+            if stored.get(model.name) != computed[model.name]:
+                raise StateMissing(
+                    f"the warehouse's stored state for {model.name} is missing or has other "
+                    "columns than the model, yet this run is not full; run `billing run "
+                    "--full` once to rebuild it")
+
+    def _store(self, model: Model, rebuild: bool) -> None:
+        """Replace the stored rows of the replayed subscriptions by what the run computed for
+        them; a full run replayed every subscription: its rows are the whole table, created
+        anew."""
+        if rebuild:
+            self.con.execute(f"CREATE OR REPLACE TABLE state.{model.name} AS "
+                             f"SELECT * FROM work.{model.name}")
+            return
+        replayed = f"SELECT {model.state} FROM work.{STATE_ROOT}"
+        self.con.execute(f"DELETE FROM state.{model.name} WHERE {model.state} IN ({replayed})")
+        self.con.execute(f"INSERT INTO state.{model.name} BY NAME SELECT * FROM "
+                         f"work.{model.name} WHERE {model.state} IN ({replayed})")
+
+    def _scope_summary(self) -> tuple[bool, int, int]:
+        """(every subscription computed?, subscriptions computed, of which resuming)."""
+        (row,) = self.query(default_catalog().queries["run_scope_summary"], {}).rows()
+        return bool(row[0]), int(row[1]), int(row[2])
+
+    def _columns_of(self, schema: str, database: str) -> dict[str, list[tuple[str, str]]]:
+        """Each table's (column, type) pairs, in order, of one schema of one catalog."""
+        found: dict[str, list[tuple[str, str]]] = {}
+        rows = self.con.execute(
+            "SELECT table_name, column_name, data_type FROM duckdb_columns() "
+            "WHERE schema_name = ? AND database_name = ? ORDER BY table_name, column_index",
+            [schema, database]).fetchall()
+        for name, column, kind in rows:
+            found.setdefault(name, []).append((column, kind))
+        return found
 
     def _published_columns(self) -> dict[str, list[str]]:
         """Each published table's columns, in order, as the warehouse holds them."""
         found = self.query(default_catalog().queries["published_columns"], {})
         return {name: table["column_name"].to_list()
                 for (name,), table in found.group_by(["table_name"], maintain_order=True)}
+
+
+class StateMissing(RuntimeError):
+    """A run is to resume subscriptions from stored state the warehouse does not hold as the
+    models declare it (a table dropped or altered by hand): nothing is computed from it."""
 
 
 #: A checkpoint_threshold no run's work catalog reaches (see DuckDBEngine._unvacuumed).

@@ -19,8 +19,9 @@ from pipelines.engine.catalog import SQL_DIR, default_catalog
 from pipelines.settings import DEFAULT_MEMORY_LIMIT
 
 #: Run in order by `ensure_schema`: the upstream schema and its bookkeeping tables, the
-#: contract tables generated from their models (models/ddl.py), then the published schema.
-SCHEMA_FILES = ("schema/upstream.sql", "schema/published.sql")
+#: contract tables generated from their models (models/ddl.py), then the published schema and
+#: the engine's private state (sql/schema/state.sql).
+SCHEMA_FILES = ("schema/upstream.sql", "schema/published.sql", "schema/state.sql")
 
 
 class WarehouseBusy(RuntimeError):

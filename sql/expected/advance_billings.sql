@@ -15,6 +15,7 @@
 --
 -- layer: expected
 -- grain: service_id, action_id
+-- state: subscription_id
 WITH requests AS (
     SELECT
         a.service_id,

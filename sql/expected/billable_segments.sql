@@ -6,6 +6,7 @@
 --
 -- layer: expected
 -- grain: service_id, seg_start
+-- state: subscription_id
 SELECT
     tl.service_id,
     s.subscription_id,
@@ -16,7 +17,7 @@ SELECT
     tl.seg_end
 FROM work.service_timeline AS tl
 JOIN work.service_terms AS t ON t.service_id = tl.service_id
-JOIN work.billable_services AS s ON s.service_id = tl.service_id
+JOIN work.replayed_services AS s ON s.service_id = tl.service_id
 WHERE tl.state = 'effective'
   AND s.charging = 'per_cycle'
   AND t.regretted_on IS NULL

@@ -74,7 +74,7 @@ changes AS (
         COALESCE(pt.price_term_id, s.price_term_id) AS old_price_term_id,
         COALESCE(pq.quantity, s.quantity) AS old_quantity
     FROM candidates AS c
-    JOIN work.billable_services AS s ON s.service_id = c.service_id
+    JOIN work.replayed_services AS s ON s.service_id = c.service_id
     LEFT JOIN prior_price_terms AS pt
         ON pt.action_id = c.action_id AND pt.service_id = c.service_id
     LEFT JOIN prior_quantities AS pq

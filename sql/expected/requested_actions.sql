@@ -10,18 +10,18 @@
 WITH scoped AS (
     SELECT a.*
     FROM work.src_actions_visible AS a
-    JOIN work.run_scope AS r ON r.subscription_id = a.subscription_id
     WHERE a.is_applied
+      AND a.subscription_id IN (SELECT subscription_id FROM work.replayed_services)
 ),
 
 expanded AS (
     SELECT a.*, s.service_id AS target_service_id, s.ordered_on, FALSE AS subscription_level
     FROM scoped AS a
-    JOIN work.billable_services AS s ON s.service_id = a.service_id
+    JOIN work.replayed_services AS s ON s.service_id = a.service_id
     UNION ALL
     SELECT a.*, s.service_id AS target_service_id, s.ordered_on, TRUE AS subscription_level
     FROM scoped AS a
-    JOIN work.billable_services AS s ON s.subscription_id = a.subscription_id
+    JOIN work.replayed_services AS s ON s.subscription_id = a.subscription_id
     WHERE a.service_id IS NULL
 )
 

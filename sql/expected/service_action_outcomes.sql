@@ -33,5 +33,5 @@ SELECT
     s.price_term_id,
     s.quantity
 FROM work.service_actions AS a
-JOIN work.billable_services AS s ON s.service_id = a.service_id
+JOIN work.replayed_services AS s ON s.service_id = a.service_id
 WHERE a.service_id IN (SELECT service_id FROM refused)

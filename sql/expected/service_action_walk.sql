@@ -28,7 +28,7 @@ WITH RECURSIVE walk AS (
         -1 AS pause_year,
         0 AS pauses_in_year,
         CAST(NULL AS DATE) AS first_activated_on
-    FROM work.billable_services AS s
+    FROM work.replayed_services AS s
     WHERE s.service_id IN (SELECT service_id FROM work.service_actions)
 
     UNION ALL

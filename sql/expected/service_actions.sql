@@ -78,7 +78,7 @@ SELECT
     ) AS new_term_fits_subscription,
     e.seq
 FROM timed AS e
-JOIN work.billable_services AS s ON s.service_id = e.service_id
+JOIN work.replayed_services AS s ON s.service_id = e.service_id
 LEFT JOIN rules AS max_days
     ON max_days.key = 'pause_max_days'
    AND VALID_ON(e.effective_on, max_days.valid_from, max_days.valid_to)

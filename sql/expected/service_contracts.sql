@@ -9,6 +9,7 @@
 --
 -- layer: expected
 -- grain: service_id
+-- state: service_id
 WITH agreed AS (
     SELECT
         g.service_id,
@@ -17,7 +18,7 @@ WITH agreed AS (
         v.contract_cycles,
         s.cycle_months
     FROM work.trial_grants AS g
-    JOIN work.billable_services AS s ON s.service_id = g.service_id
+    JOIN work.replayed_services AS s ON s.service_id = g.service_id
     JOIN work.src_price_versions AS v
         ON v.price_term_id = g.price_term_id
        AND VALID_ON(g.first_activated_on, v.covers_from, v.valid_to)

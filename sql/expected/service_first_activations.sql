@@ -33,7 +33,7 @@ SELECT
     CASE WHEN s.charging = 'per_cycle' THEN v.termed_cycles END AS termed_cycles,
     v.auto_renew
 FROM first_activation AS f
-JOIN work.billable_services AS s ON s.service_id = f.service_id
+JOIN work.replayed_services AS s ON s.service_id = f.service_id
 JOIN work.src_price_versions AS v
     ON v.price_term_id = f.price_term_id
    AND VALID_ON(f.first_activated_on, v.covers_from, v.valid_to)

@@ -34,7 +34,7 @@ orders AS (
         ROW_NUMBER() OVER (
             PARTITION BY s.account_id ORDER BY s.ordered_on, s.service_id
         ) AS k
-    FROM work.billable_services AS s
+    FROM work.replayed_services AS s
     JOIN work.src_accounts AS a ON a.account_id = s.account_id
     LEFT JOIN limits AS l
         ON l.key = 'service_limit_' || a.classification

@@ -7,6 +7,7 @@
 --
 -- layer: expected
 -- grain: service_id, run_start
+-- state: service_id
 WITH first_spans AS (
     SELECT service_id, MIN(seg_start) AS first_start
     FROM work.service_timeline
@@ -15,7 +16,7 @@ WITH first_spans AS (
 
 spans AS (
     SELECT s.service_id, 'draft' AS state, s.ordered_on AS span_start, f.first_start AS span_end
-    FROM work.billable_services AS s
+    FROM work.replayed_services AS s
     LEFT JOIN first_spans AS f ON f.service_id = s.service_id
     WHERE f.first_start IS NULL OR s.ordered_on < f.first_start
     UNION ALL

@@ -25,7 +25,7 @@ WITH RECURSIVE chains AS (
         s.cycle_months
     FROM work.service_terms AS t
     JOIN work.service_first_activations AS f ON f.service_id = t.service_id
-    JOIN work.billable_services AS s ON s.service_id = t.service_id
+    JOIN work.replayed_services AS s ON s.service_id = t.service_id
     WHERE f.termed_cycles IS NOT NULL
 ),
 

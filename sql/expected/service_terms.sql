@@ -6,6 +6,7 @@
 --
 -- layer: expected
 -- grain: service_id
+-- state: service_id
 SELECT
     f.service_id,
     f.first_activated_on,

@@ -8,6 +8,7 @@
 --
 -- layer: expected
 -- grain: service_id, seg_start
+-- state: service_id
 WITH applied AS (
     SELECT
         o.*,

@@ -9,6 +9,7 @@
 --
 -- layer: expected
 -- grain: subscription_id, span_from
+-- state: subscription_id
 WITH starts AS (
     SELECT
         subscription_id, CAST(NULL AS DATE) AS span_from, billing_day,

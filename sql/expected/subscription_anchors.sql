@@ -14,11 +14,12 @@
 --
 -- layer: expected
 -- grain: subscription_id
+-- state: subscription_id
 WITH activations AS (
     SELECT a.service_id, a.subscription_id, a.action_id, a.requested_on, a.recorded_at,
            a.req_seq
     FROM work.requested_actions AS a
-    JOIN work.billable_services AS s ON s.service_id = a.service_id
+    JOIN work.replayed_services AS s ON s.service_id = a.service_id
     WHERE a.action = 'activate' AND a.requested_on >= a.ordered_on
       AND s.charging = 'per_cycle'
 ),
@@ -43,7 +44,7 @@ subscriptions AS (
     SELECT DISTINCT
         subscription_id, account_id, currency, billing_cycle, cycle_months, billing_model,
         billing_method, billing_day, bill_days_before, payment_method_id
-    FROM work.billable_services
+    FROM work.replayed_services
     WHERE charging = 'per_cycle'
 ),
 

@@ -40,7 +40,7 @@ terms AS (
         CASE WHEN s.charging = 'per_cycle' THEN v.trial_days ELSE 0 END AS trial_days,
         COALESCE(r.value, 'service') = 'contact' AS once_per_contact
     FROM activations AS f
-    JOIN work.billable_services AS s ON s.service_id = f.service_id
+    JOIN work.replayed_services AS s ON s.service_id = f.service_id
     LEFT JOIN changed_terms AS c ON c.service_id = f.service_id
     JOIN work.src_price_versions AS v
         ON v.price_term_id = COALESCE(c.price_term_id, s.price_term_id)

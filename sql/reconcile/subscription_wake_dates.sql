@@ -52,7 +52,7 @@ dates AS (
     JOIN work.billable_services AS s ON s.service_id = t.service_id
     UNION ALL
     SELECT subscription_id, effective_on AS on_date, TRUE
-    FROM work.service_actions
+    FROM work.service_action_dates
     UNION ALL
     SELECT s.subscription_id, :as_of + 1 AS on_date, TRUE
     FROM work.frozen_services AS f

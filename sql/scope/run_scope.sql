@@ -26,6 +26,12 @@
 --               billing, or only quarantined, decides nothing for the account and brings in
 --               no other. A changed subscription that a load moved to another account (its
 --               checkpoint's account_id) brings in the account it left, valued whole.
+--               Every subscription of an account with a changed one is valued whole.
+-- resumes: nothing the state machine computes a subscription's rows from (its services and
+-- visible actions, its account's other subscriptions, the shared inputs, the engine's SQL) can
+-- have changed since its checkpoint: it is neither full nor changed, nor in an account with a
+-- changed one. Its machine outputs are read back from the state its last computation stored
+-- (pipelines/engine/catalog.py, STATE) instead of walked again; the others replay.
 -- Every other subscription would compute exactly what is already published: nothing to do.
 -- A subscription that is only due has the inputs its checkpoint was computed from, so every
 -- billing period that had ended by that computation's as-of date was billed in full then and
@@ -168,14 +174,24 @@ accounts AS (
     GROUP BY account_id
 )
 
-SELECT subscription_id, fingerprint, reason, valued_from
-FROM own
+-- every subscription of an account in which one changed is valued whole and replays: a
+-- backdated activation there can take its trial or its place under a limit
+SELECT
+    o.subscription_id,
+    o.fingerprint,
+    o.reason,
+    CASE WHEN NOT COALESCE(a.changed, FALSE) THEN o.valued_from END AS valued_from,
+    o.reason NOT IN ('full', 'changed') AND NOT COALESCE(a.changed, FALSE) AS resumes
+FROM own AS o
+LEFT JOIN work.src_subscriptions AS s ON s.subscription_id = o.subscription_id
+LEFT JOIN accounts AS a ON a.account_id = s.account_id
 UNION ALL
 SELECT
     j.subscription_id,
     j.fingerprint,
     'account' AS reason,
-    CASE WHEN NOT a.changed THEN j.settled_as_of END AS valued_from
+    CASE WHEN NOT a.changed THEN j.settled_as_of END AS valued_from,
+    NOT a.changed AS resumes
 FROM judged AS j
 JOIN work.src_subscriptions AS s ON s.subscription_id = j.subscription_id
 JOIN accounts AS a ON a.account_id = s.account_id

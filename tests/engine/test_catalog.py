@@ -79,6 +79,26 @@ def test_what_should_be_billed_never_reads_what_was_billed():
      "FROM work.src_products", "load/subscription_fingerprints may read only the upstream"),
     ("subscription_fingerprints", "FROM upstream.products",
      "FROM published.invoices", "load/subscription_fingerprints may read only the upstream"),
+    # the state machine (catalog.STATE) reads its services from replayed_services only, and
+    # nothing that depends on the date: else a resumed subscription's stored rows could differ
+    # from what a replay would give
+    ("service_terms", "FROM work.service_first_activations AS f",
+     "FROM work.service_first_activations AS f JOIN work.billable_services AS b "
+     "ON b.service_id = f.service_id", "service_terms computes stored state"),
+    ("service_terms", "FROM work.service_first_activations AS f",
+     "FROM work.service_first_activations AS f CROSS JOIN work.run_scope AS r",
+     "service_terms computes stored state"),
+    ("service_terms", "    f.regretted_on\n", "    f.regretted_on, :as_of AS seen_on\n",
+     "it reads ['as_of']"),
+    # outside the machine, only a table with stored state holds every subscription's rows
+    ("cancellation_fees", "FROM work.contract_cancellations AS x",
+     "FROM work.contract_cancellations AS x JOIN work.service_action_outcomes AS o "
+     "ON o.service_id = x.service_id",
+     "reads ['service_action_outcomes'], which hold only the replayed subscriptions"),
+    ("service_action_outcomes", "-- grain: service_id, seq", "-- grain: service_id, seq\n"
+     "-- state: service_id", "only an expected table declares state"),
+    ("service_terms", "-- state: service_id", "-- state: account_id",
+     "only an expected table declares state"),
 ])
 def test_a_model_that_breaks_the_conventions_is_refused(model, old, new, error):
     assert old in text(model)
@@ -218,7 +238,7 @@ def test_expected_charges_are_computed_from_the_sources_and_a_scope_alone():
     s.load(con)
     con.execute("DROP SCHEMA published CASCADE")
     con.execute("CREATE TABLE work.run_scope AS SELECT 'S1' AS subscription_id, "
-                "CAST(NULL AS DATE) AS valued_from")
+                "CAST(NULL AS DATE) AS valued_from, FALSE AS resumes")
     con.execute("CREATE TABLE work.billed_through AS SELECT 'S1' AS subscription_id, "
                 "CAST(NULL AS DATE) AS billed_through")
     engine = DuckDBEngine(con)

@@ -154,3 +154,38 @@ def test_a_subscription_moved_to_another_account_returns_the_trial_it_had_taken(
     assert scope(con) == [("S1", "changed"), ("S2", "account")]
     assert [line[:5] for line in credit_lines(con, "BR-2026-01-20-1")] == [
         ("SV2", "correction", "2026-01-11", "2026-02-01", D("14.00"))]
+
+
+def test_a_due_subscription_of_an_account_that_changed_is_valued_whole(con):
+    # S2 (billing day 10) has SV2, P1 activated Jan 1 with its trial: billed from Jan 15,
+    # Jan 15..Feb 10 = 26/31 x 31.00 = 26.00 on Jan 15. On Feb 10 S2 falls due, and an
+    # activation of SV1 (P1, S1) dated Dec 20 is recorded: SV1 had the contact's trial
+    # first, so SV2 has none and owes Jan 1..10 of the Dec 10..Jan 10 period (9/31 x 31.00 =
+    # 9.00, a period that had ended when S2 was last computed) and Jan 10..15 (31.00 - 26.00
+    # = 5.00), with Feb 10..Mar 10 billed whole (31.00). SV1 is billed from its trial's end,
+    # Jan 3: 29/31 x 31.00 = 29.00, and Feb 1..Mar 1, 31.00.
+    s = Scenario()
+    s.account()
+    s.product("P1")
+    s.price_term("PT-P1", amount="31.00", product_id="P1", trial_days=14)
+    s.subscription("S1")
+    s.subscription("S2", billing_day=10)
+    s.service("SV1", "S1", "P1", "PT-P1")
+    s.service("SV2", "S2", "P1", "PT-P1")
+    s.action("activate", "2026-01-01", service_id="SV2", subscription_id="S2")
+    s.load(con)
+    run(con, "2026-01-15")
+    assert invoice_lines(con) == [
+        ("SV2", "proration", "2026-01-15", "2026-02-10", 26, 31, D("26.00"))]
+    s.action("activate", "2025-12-20", service_id="SV1", subscription_id="S1",
+             recorded_at="2026-02-10")
+    s.load(con, "L2")
+    run(con, "2026-02-10")
+    assert scope(con) == [("S1", "changed"), ("S2", "due")]
+    assert sorted(invoice_lines(con, "BR-2026-02-10-1")) == [
+        ("SV1", "proration", "2026-01-03", "2026-02-01", 29, 31, D("29.00")),
+        ("SV1", "recurring", "2026-02-01", "2026-03-01", 28, 28, D("31.00")),
+        ("SV2", "correction", "2026-01-10", "2026-02-10", 5, 31, D("5.00")),
+        ("SV2", "proration", "2026-01-01", "2026-01-10", 9, 31, D("9.00")),
+        ("SV2", "recurring", "2026-02-10", "2026-03-10", 28, 28, D("31.00")),
+    ]

@@ -1,0 +1,112 @@
+"""The stored state (pipelines/engine/catalog.py, STATE): a subscription whose actions and
+account did not change since it was last computed resumes from the state machine's rows that
+run stored, instead of walking its actions again; a replayed one's stored rows are replaced
+in the publish. Two subscriptions of two accounts, S1 at 30.00 and S2 at 20.00 a month, both
+activated Apr 1 (billing day 1, pre-billed)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from scenario import Scenario, compute_models, invoice_lines, run, scope
+
+from pipelines.engine.duckdb_engine import StateMissing
+
+D = Decimal
+
+
+def two_subscriptions() -> Scenario:
+    s = Scenario().simple(amount="30.00")
+    s.price_term("PT2", amount="20.00")
+    s.account("ACC2")
+    s.subscription("S2", account_id="ACC2")
+    s.service("SV2", subscription_id="S2", price_term_id="PT2")
+    s.action("activate", "2026-04-01")
+    s.action("activate", "2026-04-01", service_id="SV2", subscription_id="S2")
+    return s
+
+
+def stored_timeline(con) -> list[tuple]:
+    return con.execute(
+        "SELECT service_id, state, seg_start::VARCHAR, seg_end::VARCHAR "
+        "FROM state.service_timeline ORDER BY service_id, seg_start").fetchall()
+
+
+def test_a_due_subscription_resumes_from_the_state_its_last_run_stored(con):
+    s = two_subscriptions()
+    s.load(con)
+    run(con, "2026-04-01")
+    assert stored_timeline(con) == [("SV1", "effective", "2026-04-01", None),
+                                    ("SV2", "effective", "2026-04-01", None)]
+    compute_models(con, "2026-05-01", "service_timeline", "requested_actions")
+    assert con.execute("SELECT subscription_id, reason, resumes FROM work.run_scope "
+                       "ORDER BY 1").fetchall() == [("S1", "due", True), ("S2", "due", True)]
+    # no action walked again, yet the timeline holds both services, as stored
+    assert con.execute("SELECT COUNT(*) FROM work.requested_actions").fetchall() == [(0,)]
+    assert con.execute(
+        "SELECT service_id, state, seg_start::VARCHAR, seg_end::VARCHAR "
+        "FROM work.service_timeline ORDER BY 1").fetchall() == stored_timeline(con)
+    run(con, "2026-05-01")
+    assert invoice_lines(con, "BR-2026-05-01-1") == [
+        ("SV1", "recurring", "2026-05-01", "2026-06-01", 31, 31, D("30.00")),
+        ("SV2", "recurring", "2026-05-01", "2026-06-01", 31, 31, D("20.00")),
+    ]
+
+
+def test_a_replayed_subscription_replaces_its_stored_rows_and_no_other(con):
+    # a cancel of SV2 from Apr 20, recorded Apr 15: S2 changed and replays, S1 is not computed
+    s = two_subscriptions()
+    s.load(con)
+    run(con, "2026-04-01")
+    s.action("cancel", "2026-04-20", service_id="SV2", subscription_id="S2",
+             recorded_at="2026-04-15")
+    s.load(con, "L2")
+    run(con, "2026-04-15")
+    assert scope(con) == [("S2", "changed")]
+    assert stored_timeline(con) == [("SV1", "effective", "2026-04-01", None),
+                                    ("SV2", "effective", "2026-04-01", "2026-04-20"),
+                                    ("SV2", "cancelled", "2026-04-20", None)]
+
+
+def test_a_run_refuses_to_resume_from_state_the_warehouse_lost(con):
+    s = two_subscriptions()
+    s.load(con)
+    run(con, "2026-04-01")
+    con.execute("DROP TABLE state.service_timeline")
+    with pytest.raises(StateMissing, match="stored state for service_timeline is missing"):
+        run(con, "2026-05-01")
+    # nor does one that only replays (a cancel of SV2 recorded Apr 15): it would store SV2's
+    # rows alone
+    s.action("cancel", "2026-04-20", service_id="SV2", subscription_id="S2",
+             recorded_at="2026-04-15")
+    s.load(con, "L2")
+    with pytest.raises(StateMissing, match="stored state for service_timeline is missing"):
+        run(con, "2026-04-15")
+    assert con.execute("SELECT COUNT(*) FROM published.bill_runs").fetchall() == [(1,)]
+    # a full run replays every subscription and stores the state again
+    run(con, "2026-05-01", full=True)
+    assert stored_timeline(con) == [("SV1", "effective", "2026-04-01", None),
+                                    ("SV2", "effective", "2026-04-01", "2026-04-20"),
+                                    ("SV2", "cancelled", "2026-04-20", None)]
+
+
+def test_a_run_refuses_to_resume_from_a_stored_table_the_model_does_not_match(con):
+    s = two_subscriptions()
+    s.load(con)
+    run(con, "2026-04-01")
+    con.execute("ALTER TABLE state.service_terms DROP COLUMN regretted_on")
+    with pytest.raises(StateMissing, match="service_terms is missing or has other columns"):
+        run(con, "2026-05-01")
+    assert con.execute("SELECT COUNT(*) FROM published.bill_runs").fetchall() == [(1,)]
+
+
+def test_a_full_run_rebuilds_the_stored_state(con):
+    s = two_subscriptions()
+    s.load(con)
+    run(con, "2026-04-01")
+    con.execute("INSERT INTO state.service_timeline BY NAME SELECT 'SV9' AS service_id, "
+                "0 AS seq, 'effective' AS state, DATE '2026-01-01' AS seg_start")
+    run(con, "2026-04-01", full=True)
+    assert stored_timeline(con) == [("SV1", "effective", "2026-04-01", None),
+                                    ("SV2", "effective", "2026-04-01", None)]
