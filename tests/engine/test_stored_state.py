@@ -6,12 +6,16 @@ activated Apr 1 (billing day 1, pre-billed)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
 from scenario import Scenario, compute_models, invoice_lines, run, scope
 
-from pipelines.engine.duckdb_engine import StateMissing
+from pipelines.engine.bill_run import run_bill_run
+from pipelines.engine.catalog import default_catalog
+from pipelines.engine.context import RunContext
+from pipelines.engine.duckdb_engine import COMPACT_AT, DuckDBEngine, StateMissing
 
 D = Decimal
 
@@ -110,3 +114,77 @@ def test_a_full_run_rebuilds_the_stored_state(con):
     run(con, "2026-04-01", full=True)
     assert stored_timeline(con) == [("SV1", "effective", "2026-04-01", None),
                                     ("SV2", "effective", "2026-04-01", None)]
+
+
+def stored_rows(con) -> int:
+    return sum(con.execute(f"SELECT COUNT(*) FROM state.{m.name}").fetchall()[0][0]
+               for m in default_catalog().state_models)
+
+
+def test_the_dead_share_is_the_stored_rows_deleted_and_not_yet_vacuumed(con):
+    s = two_subscriptions()
+    s.load(con)
+    run(con, "2026-04-01")
+    engine = DuckDBEngine(con)
+    assert engine._dead_share(default_catalog().state_models) == 0.0
+    total = stored_rows(con)
+    # one of the `total` stored rows deleted (a single row group is never vacuumed)
+    con.execute("DELETE FROM state.service_timeline WHERE service_id = 'SV2'")
+    assert engine._dead_share(default_catalog().state_models) == pytest.approx(1 / total)
+
+
+class RecordingConnection:
+    """The connection, recording the statements the engine executes."""
+
+    def __init__(self, con):
+        self._con, self.statements = con, []
+
+    def execute(self, sql, *args):
+        self.statements.append(sql)
+        return self._con.execute(sql, *args)
+
+    def __getattr__(self, name):
+        return getattr(self._con, name)
+
+
+def published_with_vacuuming(con, as_of: str) -> bool:
+    """Run `as_of`, and say whether its publish left checkpoints free to vacuum; the
+    setting is as before the run either way."""
+    engine = DuckDBEngine(con)
+    engine.con = recording = RecordingConnection(con)
+    run_bill_run(engine, RunContext.build(dt.date.fromisoformat(as_of)))
+    assert con.execute("SELECT current_setting('max_vacuum_tasks')").fetchall() == [(100,)]
+    off = "SET max_vacuum_tasks = 0" in recording.statements
+    assert off == ("CHECKPOINT" in recording.statements)
+    return not off
+
+
+def store_deleted_rows(con, rows: int) -> None:
+    con.execute(f"INSERT INTO state.service_timeline BY NAME SELECT 'SV9' AS service_id, "
+                f"range AS seq, 'effective' AS state, DATE '2026-01-01' AS seg_start "
+                f"FROM range({rows})")
+    # rows appended and deleted before a checkpoint leave no trace; a vacuuming one would
+    # reclaim the rows deleted before
+    con.execute("SET max_vacuum_tasks = 0")
+    con.execute("CHECKPOINT")
+    con.execute("RESET max_vacuum_tasks")
+    con.execute("DELETE FROM state.service_timeline WHERE service_id = 'SV9'")
+
+
+def test_a_daily_publish_vacuums_only_once_a_quarter_of_the_stored_rows_are_deleted(con):
+    s = two_subscriptions()
+    s.load(con)
+    assert published_with_vacuuming(con, "2026-04-01")  # the first run builds the state
+    assert not published_with_vacuuming(con, "2026-05-01")  # nothing deleted
+    # rows stored (and checkpointed) for a service no load holds, then deleted: just under a
+    # quarter of the stored rows dead, then (whether or not that run reclaimed them) one more
+    live = stored_rows(con)
+    dead = int(live * COMPACT_AT / (1 - COMPACT_AT))  # dead / (live + dead) < COMPACT_AT
+    store_deleted_rows(con, dead)
+    assert not published_with_vacuuming(con, "2026-06-01")
+    store_deleted_rows(con, dead + 1)
+    assert published_with_vacuuming(con, "2026-07-01")
+    assert invoice_lines(con, "BR-2026-07-01-1") == [
+        ("SV1", "recurring", "2026-07-01", "2026-08-01", 31, 31, D("30.00")),
+        ("SV2", "recurring", "2026-07-01", "2026-08-01", 31, 31, D("20.00")),
+    ]
