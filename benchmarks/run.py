@@ -2,7 +2,8 @@
 
 Each stage runs in its own process (benchmarks/stage.py) so its peak memory is measured
 alone. The bill runs are: the first run on 2026-03-31 (every subscription, catching up three
-months of history), the daily runs of 2026-04-01 (the busiest day of the data: every period
+months of history; the seed runs to 2026-04-02, so the actions recorded after the run's date
+wait for the daily runs), the daily runs of 2026-04-01 (the busiest day of the data: every period
 billed on the 1st) and 2026-04-02 (a typical day), a re-run of 2026-04-02 (publishes
 nothing) and a full re-run of it (`--full`: every subscription against the ledger, as after an
 engine upgrade or a business-rule edit; publishes nothing). Results are printed as a table

@@ -34,8 +34,10 @@ def main() -> None:
     began = time.perf_counter()
     detail: dict = {}
     if args.stage == "seed":
+        # history through the last run's date (run.RUNS), so that each daily run sees the
+        # actions recorded on its day, as a production run does
         detail = write_seed(args.data, args.subscriptions, seed=1, start=dt.date(2026, 1, 1),
-                            days=90)
+                            days=92)
     elif args.stage == "load":
         con = connect(args.warehouse, settings().memory_limit)
         summary = load_directory(con, args.data)
