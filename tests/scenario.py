@@ -120,6 +120,18 @@ class Scenario:
         self.service()
         return self
 
+    def two_subscriptions(self) -> Scenario:
+        """`simple` at 30.00 (S1, SV1 of ACC1) and S2 of ACC2 with SV2 at 20.00 a month, both
+        activated Apr 1 (billing day 1, pre-billed)."""
+        self.simple(amount="30.00")
+        self.price_term("PT2", amount="20.00")
+        self.account("ACC2")
+        self.subscription("S2", account_id="ACC2")
+        self.service("SV2", subscription_id="S2", price_term_id="PT2")
+        self.action("activate", "2026-04-01")
+        self.action("activate", "2026-04-01", service_id="SV2", subscription_id="S2")
+        return self
+
     def load(self, con: duckdb.DuckDBPyConnection, load_id: str = "L1") -> None:
         """Replace the upstream tables with this scenario, as a clean load would."""
         ensure_schema(con)

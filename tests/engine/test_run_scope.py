@@ -14,17 +14,6 @@ from scenario import Scenario, compute_models, credit_lines, invoice_lines, run,
 from pipelines.engine.catalog import SQL_DIR, ModelCatalog
 
 
-def two_subscriptions() -> Scenario:
-    s = Scenario().simple(amount="30.00")
-    s.price_term("PT2", amount="20.00")
-    s.account("ACC2")
-    s.subscription("S2", account_id="ACC2")
-    s.service("SV2", subscription_id="S2", price_term_id="PT2")
-    s.action("activate", "2026-04-01")
-    s.action("activate", "2026-04-01", service_id="SV2", subscription_id="S2")
-    return s
-
-
 def periods_valued(con, as_of: str) -> list[tuple[str, str | None, str]]:
     """(reason, valued_from, cycle_start) of the periods a run on as_of would value."""
     compute_models(con, as_of, "billing_periods")
@@ -36,7 +25,7 @@ def periods_valued(con, as_of: str) -> list[tuple[str, str | None, str]]:
 
 
 def test_a_day_with_nothing_due_computes_nothing(con):
-    s = two_subscriptions()
+    s = Scenario().two_subscriptions()
     s.load(con)
     assert run(con, "2026-04-01").subscriptions_in_scope == 2
     assert (run(con, "2026-04-02").subscriptions_in_scope, scope(con)) == (0, [])
@@ -45,7 +34,7 @@ def test_a_day_with_nothing_due_computes_nothing(con):
 def test_a_price_term_edit_reaches_only_the_subscriptions_that_reference_it(con):
     # a new version of PT2 from May 1 (25.00): S2 is recomputed, S1 is left alone, and May is
     # billed to S2 at the new version
-    s = two_subscriptions()
+    s = Scenario().two_subscriptions()
     s.load(con)
     run(con, "2026-04-01")
     s.price_term("PT2", amount="25.00", valid_from="2026-05-01")
@@ -61,7 +50,7 @@ def test_a_price_term_edit_reaches_only_the_subscriptions_that_reference_it(con)
 
 
 def test_a_product_edit_reaches_the_subscriptions_of_its_services(con):
-    s = two_subscriptions()
+    s = Scenario().two_subscriptions()
     s.product("P2")
     s.tables["price_terms"][1]["product_id"] = "P2"
     s.tables["services"][1]["product_id"] = "P2"
@@ -76,7 +65,7 @@ def test_a_product_edit_reaches_the_subscriptions_of_its_services(con):
 def test_the_other_subscriptions_of_a_changed_ones_account_are_computed_whole(con):
     # S3 joins S1's account ACC1 on Apr 2: S1 is computed beside it (an account's trials and
     # state are judged together) and valued whole, since the new one could take its trial
-    s = two_subscriptions()
+    s = Scenario().two_subscriptions()
     s.load(con)
     run(con, "2026-04-01")
     s.subscription("S3")
@@ -90,7 +79,7 @@ def test_the_other_subscriptions_of_a_due_ones_account_are_computed_like_it(con)
     # S3 of ACC1, activated on Apr 10 as scheduled on Mar 30, is due on Apr 10, when its
     # service's state changes (and with it, maybe, ACC1's): S1, not due itself, is brought in
     # and valued, as a due one is, from its last computation
-    s = two_subscriptions()
+    s = Scenario().two_subscriptions()
     s.subscription("S3")
     s.service("SV3", subscription_id="S3")
     s.action("activate", "2026-04-10", service_id="SV3", subscription_id="S3",
@@ -122,7 +111,7 @@ def test_a_subscription_due_only_for_billing_brings_in_no_other(con):
 
 
 def test_a_business_rule_edit_computes_every_subscription(con):
-    s = two_subscriptions()
+    s = Scenario().two_subscriptions()
     s.load(con)
     run(con, "2026-04-01")
     s.rule("payment_terms_days", 30, valid_from="2026-05-01")
@@ -188,7 +177,7 @@ def test_an_action_recorded_after_a_run_brings_its_subscription_in_without_a_new
     # Apr 1 does not see it (its cut-off is Apr 2 00:00) and bills April whole; the run of Apr 2
     # sees it come into force, computes S1 alone (its fingerprint is the same: no load came)
     # and credits Apr 15-30 (period end exclusive), 16/30 of 30.00 = 16.00; Apr 3 has nothing to do
-    s = two_subscriptions()
+    s = Scenario().two_subscriptions()
     s.action("cancel", "2026-04-15", recorded_at="2026-04-02")
     s.load(con)
     run(con, "2026-04-01")
@@ -205,7 +194,7 @@ def test_an_action_withdrawn_after_a_run_brings_its_subscription_in_without_a_ne
     # 12:00: the run of Apr 1 still sees it and bills Apr 1-19, 19/30 of 30.00 = 19.00; the
     # run of Apr 2 sees it withdrawn, computes S1 alone and bills the rest of April on April's
     # key, Apr 20-30: 11/30 of 30.00 = 11.00
-    s = two_subscriptions()
+    s = Scenario().two_subscriptions()
     s.action("cancel", "2026-04-20", recorded_at="2026-03-30", status="cancelled",
              status_changed_at="2026-04-02T12:00:00")
     s.load(con)
@@ -223,7 +212,7 @@ def test_a_warehouse_loaded_without_fingerprints_computes_every_subscription(con
     # subscription changed, so each run is full until the next load derives them; the run
     # after that load values each once more (their checkpoints hold no fingerprint), then the
     # runs are incremental again
-    s = two_subscriptions()
+    s = Scenario().two_subscriptions()
     s.load(con)
     run(con, "2026-04-01")
     con.execute("DELETE FROM upstream.subscription_fingerprints")
@@ -240,7 +229,7 @@ def test_the_load_fingerprint_ignores_an_execution_and_sees_every_column():
     # an edit of any column (here auto_renew, which set_auto_renew reads) changes it
     def fingerprint(**extra) -> int:
         con = duckdb.connect()
-        s = two_subscriptions()
+        s = Scenario().two_subscriptions()
         s.action("set_auto_renew", "2026-05-01", recorded_at="2026-04-10", **extra)
         s.load(con)
         return con.execute("SELECT fingerprint FROM upstream.subscription_fingerprints "

@@ -20,15 +20,11 @@ from pipelines.engine.duckdb_engine import COMPACT_AT, DuckDBEngine, StateMissin
 D = Decimal
 
 
-def two_subscriptions() -> Scenario:
-    s = Scenario().simple(amount="30.00")
-    s.price_term("PT2", amount="20.00")
-    s.account("ACC2")
-    s.subscription("S2", account_id="ACC2")
-    s.service("SV2", subscription_id="S2", price_term_id="PT2")
-    s.action("activate", "2026-04-01")
-    s.action("activate", "2026-04-01", service_id="SV2", subscription_id="S2")
-    return s
+def load_a_cancel_of_sv2(con, s: Scenario) -> None:
+    """A cancel of SV2 from Apr 20, recorded Apr 15: S2 changes, S1 does not."""
+    s.action("cancel", "2026-04-20", service_id="SV2", subscription_id="S2",
+             recorded_at="2026-04-15")
+    s.load(con, "L2")
 
 
 def stored_timeline(con) -> list[tuple]:
@@ -38,7 +34,7 @@ def stored_timeline(con) -> list[tuple]:
 
 
 def test_a_due_subscription_resumes_from_the_state_its_last_run_stored(con):
-    s = two_subscriptions()
+    s = Scenario().two_subscriptions()
     s.load(con)
     run(con, "2026-04-01")
     assert stored_timeline(con) == [("SV1", "effective", "2026-04-01", None),
@@ -60,12 +56,10 @@ def test_a_due_subscription_resumes_from_the_state_its_last_run_stored(con):
 
 def test_a_replayed_subscription_replaces_its_stored_rows_and_no_other(con):
     # a cancel of SV2 from Apr 20, recorded Apr 15: S2 changed and replays, S1 is not computed
-    s = two_subscriptions()
+    s = Scenario().two_subscriptions()
     s.load(con)
     run(con, "2026-04-01")
-    s.action("cancel", "2026-04-20", service_id="SV2", subscription_id="S2",
-             recorded_at="2026-04-15")
-    s.load(con, "L2")
+    load_a_cancel_of_sv2(con, s)
     run(con, "2026-04-15")
     assert scope(con) == [("S2", "changed")]
     assert stored_timeline(con) == [("SV1", "effective", "2026-04-01", None),
@@ -74,7 +68,7 @@ def test_a_replayed_subscription_replaces_its_stored_rows_and_no_other(con):
 
 
 def test_a_run_refuses_to_resume_from_state_the_warehouse_lost(con):
-    s = two_subscriptions()
+    s = Scenario().two_subscriptions()
     s.load(con)
     run(con, "2026-04-01")
     con.execute("DROP TABLE state.service_timeline")
@@ -82,9 +76,7 @@ def test_a_run_refuses_to_resume_from_state_the_warehouse_lost(con):
         run(con, "2026-05-01")
     # nor does one that only replays (a cancel of SV2 recorded Apr 15): it would store SV2's
     # rows alone
-    s.action("cancel", "2026-04-20", service_id="SV2", subscription_id="S2",
-             recorded_at="2026-04-15")
-    s.load(con, "L2")
+    load_a_cancel_of_sv2(con, s)
     with pytest.raises(StateMissing, match="stored state for service_timeline is missing"):
         run(con, "2026-04-15")
     assert con.execute("SELECT COUNT(*) FROM published.bill_runs").fetchall() == [(1,)]
@@ -96,7 +88,7 @@ def test_a_run_refuses_to_resume_from_state_the_warehouse_lost(con):
 
 
 def test_a_run_refuses_to_resume_from_a_stored_table_the_model_does_not_match(con):
-    s = two_subscriptions()
+    s = Scenario().two_subscriptions()
     s.load(con)
     run(con, "2026-04-01")
     con.execute("ALTER TABLE state.service_terms DROP COLUMN regretted_on")
@@ -106,7 +98,7 @@ def test_a_run_refuses_to_resume_from_a_stored_table_the_model_does_not_match(co
 
 
 def test_a_full_run_rebuilds_the_stored_state(con):
-    s = two_subscriptions()
+    s = Scenario().two_subscriptions()
     s.load(con)
     run(con, "2026-04-01")
     con.execute("INSERT INTO state.service_timeline BY NAME SELECT 'SV9' AS service_id, "
@@ -122,7 +114,7 @@ def stored_rows(con) -> int:
 
 
 def test_the_dead_share_is_the_stored_rows_deleted_and_not_yet_vacuumed(con):
-    s = two_subscriptions()
+    s = Scenario().two_subscriptions()
     s.load(con)
     run(con, "2026-04-01")
     engine = DuckDBEngine(con)
@@ -172,7 +164,7 @@ def store_deleted_rows(con, rows: int) -> None:
 
 
 def test_a_daily_publish_vacuums_only_once_a_quarter_of_the_stored_rows_are_deleted(con):
-    s = two_subscriptions()
+    s = Scenario().two_subscriptions()
     s.load(con)
     assert published_with_vacuuming(con, "2026-04-01")  # the first run builds the state
     assert not published_with_vacuuming(con, "2026-05-01")  # nothing deleted

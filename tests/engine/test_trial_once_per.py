@@ -41,6 +41,20 @@ def bill_a_second_p1_service(con, s: Scenario) -> None:
     ]
 
 
+def p1_on_two_billing_days() -> Scenario:
+    """One account: SV1 (P1) in S1, billed on the 1st, and SV2 (P1) in S2, billed on the 10th;
+    neither activated."""
+    s = Scenario()
+    s.account()
+    s.product("P1")
+    s.price_term("PT-P1", amount="31.00", product_id="P1", trial_days=14)
+    s.subscription("S1")
+    s.subscription("S2", billing_day=10)
+    s.service("SV1", "S1", "P1", "PT-P1")
+    s.service("SV2", "S2", "P1", "PT-P1")
+    return s
+
+
 def test_a_second_service_of_the_same_product_gets_no_trial(con):
     bill_a_second_p1_service(con, contact())
 
@@ -115,14 +129,7 @@ def test_a_run_that_bills_only_the_later_subscription_still_refuses_its_trial(co
     # over the account, so S1 is computed with it: Feb 10..Mar 10 is billed whole (31.00) and
     # nothing of January is credited (computed alone, SV2 would get the trial and a credit of
     # Jan 11..25, 14.00)
-    s = Scenario()
-    s.account()
-    s.product("P1")
-    s.price_term("PT-P1", amount="31.00", product_id="P1", trial_days=14)
-    s.subscription("S1")
-    s.subscription("S2", billing_day=10)
-    s.service("SV1", "S1", "P1", "PT-P1")
-    s.service("SV2", "S2", "P1", "PT-P1")
+    s = p1_on_two_billing_days()
     s.action("activate", "2026-01-01", service_id="SV1", subscription_id="S1")
     s.action("activate", "2026-01-11", service_id="SV2", subscription_id="S2")
     s.load(con)
@@ -164,14 +171,7 @@ def test_a_due_subscription_of_an_account_that_changed_is_valued_whole(con):
     # 9.00, a period that had ended when S2 was last computed) and Jan 10..15 (31.00 - 26.00
     # = 5.00), with Feb 10..Mar 10 billed whole (31.00). SV1 is billed from its trial's end,
     # Jan 3: 29/31 x 31.00 = 29.00, and Feb 1..Mar 1, 31.00.
-    s = Scenario()
-    s.account()
-    s.product("P1")
-    s.price_term("PT-P1", amount="31.00", product_id="P1", trial_days=14)
-    s.subscription("S1")
-    s.subscription("S2", billing_day=10)
-    s.service("SV1", "S1", "P1", "PT-P1")
-    s.service("SV2", "S2", "P1", "PT-P1")
+    s = p1_on_two_billing_days()
     s.action("activate", "2026-01-01", service_id="SV2", subscription_id="S2")
     s.load(con)
     run(con, "2026-01-15")
